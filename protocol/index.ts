@@ -1,0 +1,13 @@
+export * from './errors';
+export * from './repairs';
+export * from './schemas';
+export * from './room';
+export * from './events';
+export * from './parse';
+export { applyCommand, APPOINTMENT_HORIZON_MS, STORED_LIST_LIMIT, type Accepted, type Rejected, type Outcome } from './machine/apply';
+export { gate, seatMaySend } from './machine/gate';
+export { allowedCommands } from './machine/allowed';
+export { createRoom, claimSeat, nextDeadline, tick, type NewRoomOptions } from './machine/lifecycle';
+export { viewFor, visibleFingerprint, checkedIn, VIEW_LIST_LIMIT, type Presence } from './machine/view';
+export { STEP_ACTOR, stepsFor, actorOf, otherPartner } from './machine/steps';
+export { summaryOf } from './machine/summary';

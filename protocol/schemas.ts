@@ -1,0 +1,288 @@
+import { z } from 'zod';
+import { REPAIR_GROUPS, REPAIR_PHRASES } from './repairs';
+
+/** Shared building blocks of the wire contract (PROTOCOL.md sections 1–5). */
+
+export const SECRET_PATTERN = /^[A-Za-z0-9_-]{22,128}$/;
+export const Secret = z.string().regex(SECRET_PATTERN, 'must be a base64url string of 22 to 128 characters');
+
+export const Partner = z.enum(['A', 'B']);
+export type Partner = z.infer<typeof Partner>;
+export const SeatId = z.enum(['A', 'B', 'moderator']);
+export type SeatId = z.infer<typeof SeatId>;
+export const Method = z.enum(['imago', 'speaker-listener']);
+export type Method = z.infer<typeof Method>;
+export const Phase = z.enum(['lobby', 'checkin', 'dialogue', 'closing', 'ended']);
+export type Phase = z.infer<typeof Phase>;
+export const Step = z.enum(['share', 'mirror', 'check', 'summary', 'validate', 'empathize', 'heard']);
+export type Step = z.infer<typeof Step>;
+export const CheckResult = z.enum(['missed', 'more', 'complete']);
+export type CheckResult = z.infer<typeof CheckResult>;
+export const Tendency = z.enum(['pursue', 'withdraw', 'unsure']);
+export type Tendency = z.infer<typeof Tendency>;
+export const RepairPhraseId = z.enum(REPAIR_PHRASES);
+export const RepairGroupId = z.enum(REPAIR_GROUPS);
+
+export const Name = z.string().trim().min(1, 'a name needs at least one character').max(40, 'a name has at most 40 characters');
+export const Topic = z.string().trim().max(140, 'a topic has at most 140 characters');
+/** Break lengths in whole minutes; 1440 minutes is the 24 h cap of every break. */
+export const BREAK_CAP_MINUTES = 1440;
+export const BreakMinutes = z.number().int().min(5).max(120);
+export const Minutes = z.number().int().min(1).max(BREAK_CAP_MINUTES);
+export const EpochMs = z.number().int().nonnegative();
+
+// ---------------------------------------------------------------------------
+// HTTP bodies (section 2)
+
+export const CreateRoomBody = z.strictObject({
+  name: Name,
+  as: z.enum(['partner', 'moderator']).optional(),
+  topic: Topic.optional(),
+  method: Method.optional(),
+  breakMinutes: BreakMinutes.optional(),
+  firstSpeaker: Partner.optional(),
+  moderated: z.boolean().optional(),
+});
+export type CreateRoomBody = z.infer<typeof CreateRoomBody>;
+
+export const CreateRoomResponse = z.strictObject({
+  roomId: z.string(),
+  seat: SeatId,
+  seatKey: z.string(),
+  invites: z.strictObject({ A: z.string().optional(), B: z.string().optional(), moderator: z.string().optional() }),
+});
+export type CreateRoomResponse = z.infer<typeof CreateRoomResponse>;
+
+export const JoinRoomBody = z.strictObject({ invite: Secret, name: Name });
+export type JoinRoomBody = z.infer<typeof JoinRoomBody>;
+
+export const JoinRoomResponse = z.strictObject({ seat: SeatId, seatKey: z.string() });
+export type JoinRoomResponse = z.infer<typeof JoinRoomResponse>;
+
+export const RoomIdParam = z.strictObject({ roomId: Secret });
+
+export const ErrorBody = z.strictObject({ error: z.strictObject({ code: z.string(), message: z.string() }) });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const RepairCatalogResponse = z.array(z.strictObject({ id: RepairPhraseId, group: RepairGroupId }));
+
+// ---------------------------------------------------------------------------
+// Commands (sections 3 and 4)
+
+const commandBase = {
+  id: z.string().min(8, 'a command id has at least 8 characters').max(64, 'a command id has at most 64 characters'),
+  rev: z.number().int().nonnegative().optional(),
+};
+
+/** An ISO 8601 date-time with `Z` or an offset, carried as text on the wire. */
+export const IsoDateTime = z.iso.datetime({ offset: true });
+
+export const CheckInCommand = z.strictObject({
+  ...commandBase,
+  type: z.literal('checkIn'),
+  calm: z.number().int().min(1).max(10),
+  tendency: Tendency,
+  safe: z.boolean(),
+});
+export const AdvanceCommand = z.strictObject({
+  ...commandBase,
+  type: z.literal('advance'),
+  // `check` is ended only by the `check` command.
+  step: Step.exclude(['check']),
+});
+export const CheckCommand = z.strictObject({ ...commandBase, type: z.literal('check'), result: CheckResult });
+export const FloodCommand = z.strictObject({ ...commandBase, type: z.literal('flood'), minutes: Minutes.optional() });
+export const ExtendBreakCommand = z.strictObject({ ...commandBase, type: z.literal('extendBreak'), minutes: Minutes });
+export const ReadyCommand = z.strictObject({ ...commandBase, type: z.literal('ready') });
+export const RepairCommand = z.strictObject({ ...commandBase, type: z.literal('repair'), phrase: RepairPhraseId });
+export const ProposeTimeCommand = z.strictObject({ ...commandBase, type: z.literal('proposeTime'), at: IsoDateTime });
+export const AcceptTimeCommand = z.strictObject({ ...commandBase, type: z.literal('acceptTime') });
+export const WrapUpCommand = z.strictObject({ ...commandBase, type: z.literal('wrapUp') });
+export const EndCommand = z.strictObject({ ...commandBase, type: z.literal('end') });
+export const PauseCommand = z.strictObject({ ...commandBase, type: z.literal('pause') });
+export const ResumeCommand = z.strictObject({ ...commandBase, type: z.literal('resume') });
+export const SetFloorCommand = z.strictObject({ ...commandBase, type: z.literal('setFloor'), speaker: Partner });
+export const SetStepCommand = z.strictObject({ ...commandBase, type: z.literal('setStep'), step: Step });
+export const EndBreakCommand = z.strictObject({ ...commandBase, type: z.literal('endBreak') });
+export const CoachCommand = z.strictObject({
+  ...commandBase,
+  type: z.literal('coach'),
+  to: z.enum(['A', 'B', 'both']),
+  text: z.string().trim().min(1).max(280),
+});
+export const NoteCommand = z.strictObject({ ...commandBase, type: z.literal('note'), text: z.string().trim().min(1).max(2000) });
+
+export const Command = z.discriminatedUnion('type', [
+  CheckInCommand,
+  AdvanceCommand,
+  CheckCommand,
+  FloodCommand,
+  ExtendBreakCommand,
+  ReadyCommand,
+  RepairCommand,
+  ProposeTimeCommand,
+  AcceptTimeCommand,
+  WrapUpCommand,
+  EndCommand,
+  PauseCommand,
+  ResumeCommand,
+  SetFloorCommand,
+  SetStepCommand,
+  EndBreakCommand,
+  CoachCommand,
+  NoteCommand,
+]);
+export type Command = z.infer<typeof Command>;
+export type CommandType = Command['type'];
+export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+
+export const COMMAND_TYPES = Command.options.map((o) => o.shape.type.value) as readonly CommandType[];
+
+/** What a client sends: a command without `id`/`rev` filled in is not yet sendable. */
+export type CommandInput = { [T in CommandType]: Omit<CommandOf<T>, 'id' | 'rev'> }[CommandType];
+
+export const CommandAck = z.union([
+  z.strictObject({ ok: z.literal(true), rev: z.number().int() }),
+  z.strictObject({ ok: z.literal(false), error: z.strictObject({ code: z.string(), message: z.string() }) }),
+]);
+export type CommandAck = z.infer<typeof CommandAck>;
+
+export const TimeAck = z.strictObject({ now: z.number() });
+export type TimeAck = z.infer<typeof TimeAck>;
+
+// ---------------------------------------------------------------------------
+// Pieces shared by the stored room and the view (section 5)
+
+export const CheckInAnswer = z.strictObject({ calm: z.number().int().min(1).max(10), tendency: Tendency, safe: z.boolean() });
+export type CheckInAnswer = z.infer<typeof CheckInAnswer>;
+
+export const BreakState = z.strictObject({
+  by: Partner,
+  startedAt: EpochMs,
+  minUntil: EpochMs,
+  returnAt: EpochMs,
+  due: z.boolean(),
+  ready: z.strictObject({ A: z.boolean(), B: z.boolean() }),
+});
+export type BreakState = z.infer<typeof BreakState>;
+
+export const Appointment = z.strictObject({ at: EpochMs, by: Partner, accepted: z.boolean() });
+export type Appointment = z.infer<typeof Appointment>;
+
+export const RepairEntry = z.strictObject({ at: EpochMs, by: Partner, phrase: RepairPhraseId });
+export type RepairEntry = z.infer<typeof RepairEntry>;
+
+export const TimelineKind = z.enum([
+  'created',
+  'joined',
+  'checkedIn',
+  'dialogueStarted',
+  'step',
+  'floorPassed',
+  'flood',
+  'breakExtended',
+  'ready',
+  'breakDue',
+  'breakEnded',
+  'paused',
+  'resumed',
+  'setFloor',
+  'setStep',
+  'repair',
+  'timeProposed',
+  'timeAccepted',
+  'wrapUp',
+  'ended',
+]);
+export type TimelineKind = z.infer<typeof TimelineKind>;
+
+/** A content-free protocol event: who did which protocol move, never what was said. */
+export const TimelineEvent = z.strictObject({
+  at: EpochMs,
+  kind: TimelineKind,
+  by: SeatId.optional(),
+  seat: SeatId.optional(),
+  step: Step.optional(),
+  result: CheckResult.optional(),
+  speaker: Partner.optional(),
+  turn: z.number().int().optional(),
+  phrase: RepairPhraseId.optional(),
+  returnAt: EpochMs.optional(),
+  when: EpochMs.optional(),
+});
+export type TimelineEvent = z.infer<typeof TimelineEvent>;
+
+// ---------------------------------------------------------------------------
+// The state view (section 5)
+
+export const SeatView = z.strictObject({
+  name: z.string().nullable(),
+  joined: z.boolean(),
+  online: z.boolean(),
+  checkedIn: z.boolean(),
+});
+export type SeatView = z.infer<typeof SeatView>;
+
+export const FloorView = z.strictObject({
+  speaker: Partner,
+  listener: Partner,
+  step: Step,
+  turn: z.number().int().min(1),
+  clarifying: z.boolean(),
+  stepSince: EpochMs,
+});
+export type FloorView = z.infer<typeof FloorView>;
+
+export const CoachLineView = z.strictObject({ at: EpochMs, text: z.string(), to: z.enum(['A', 'B', 'both']).optional() });
+export type CoachLineView = z.infer<typeof CoachLineView>;
+export const NoteView = z.strictObject({ at: EpochMs, text: z.string() });
+export type NoteView = z.infer<typeof NoteView>;
+
+export const StateView = z.strictObject({
+  roomId: z.string(),
+  rev: z.number().int().nonnegative(),
+  serverNow: EpochMs,
+  you: SeatId,
+  topic: z.string(),
+  method: Method,
+  settings: z.strictObject({ breakMinutes: z.number().int() }),
+  phase: Phase,
+  seats: z.strictObject({ A: SeatView, B: SeatView, moderator: SeatView.nullable() }),
+  checkin: z.union([
+    CheckInAnswer,
+    z.strictObject({ A: CheckInAnswer.nullable(), B: CheckInAnswer.nullable() }),
+    z.null(),
+  ]),
+  floor: FloorView.nullable(),
+  break: BreakState.nullable(),
+  paused: z.boolean(),
+  appointment: Appointment.nullable(),
+  repairs: z.array(RepairEntry),
+  coach: z.array(CoachLineView),
+  notes: z.array(NoteView),
+  timeline: z.array(TimelineEvent),
+});
+export type StateView = z.infer<typeof StateView>;
+
+// ---------------------------------------------------------------------------
+// Summary (section 7)
+
+export const PartnerSummary = z.strictObject({
+  floorMs: z.number().int().nonnegative(),
+  turns: z.number().int().nonnegative(),
+  missedMirrors: z.number().int().nonnegative(),
+  breaks: z.array(z.strictObject({ startedAt: EpochMs, endedAt: EpochMs.nullable() })),
+  repairs: z.number().int().nonnegative(),
+});
+export type PartnerSummary = z.infer<typeof PartnerSummary>;
+
+export const Summary = z.strictObject({
+  roomId: z.string(),
+  method: Method,
+  createdAt: EpochMs,
+  dialogueStartedAt: EpochMs.nullable(),
+  endedAt: EpochMs.nullable(),
+  appointment: Appointment.nullable(),
+  partners: z.strictObject({ A: PartnerSummary, B: PartnerSummary }),
+});
+export type Summary = z.infer<typeof Summary>;
