@@ -5,7 +5,7 @@ export * from './room';
 export * from './events';
 export * from './parse';
 export { applyCommand, APPOINTMENT_HORIZON_MS, STORED_LIST_LIMIT, type Accepted, type Rejected, type Outcome } from './machine/apply';
-export { gate, seatMaySend } from './machine/gate';
+export { gate, seatMaySend, type GateInput } from './machine/gate';
 export { allowedCommands } from './machine/allowed';
 export { createRoom, claimSeat, nextDeadline, tick, type NewRoomOptions } from './machine/lifecycle';
 export { viewFor, visibleFingerprint, checkedIn, VIEW_LIST_LIMIT, type Presence } from './machine/view';

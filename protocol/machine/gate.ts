@@ -1,5 +1,5 @@
 import type { CommandType, SeatId } from '../schemas';
-import type { Room } from '../room';
+import type { FloorRecord, Room } from '../room';
 import { protocolError, type ProtocolError } from '../errors';
 import { actorOf } from './steps';
 
@@ -29,11 +29,19 @@ const BREAK_EXEMPT: ReadonlySet<CommandType> = new Set(['ready', 'extendBreak', 
 /** Partner commands that still go through during a moderator pause. */
 const PAUSE_EXEMPT: ReadonlySet<CommandType> = new Set(['flood', 'ready', 'extendBreak', 'repair']);
 
+/**
+ * What the gate reads of a room. Both the stored `Room` and a seat's `StateView`
+ * satisfy it, so a client predicts answers from the state it was sent.
+ */
+export type GateInput = Pick<Room, 'phase' | 'break' | 'paused' | 'appointment'> & {
+  floor: Pick<FloorRecord, 'speaker' | 'step'> | null;
+};
+
 export function seatMaySend(seat: SeatId, type: CommandType): boolean {
   return seat === 'moderator' ? !PARTNER_ONLY.has(type) : !MODERATOR_ONLY.has(type);
 }
 
-function phaseAllows(room: Room, seat: SeatId, type: CommandType): boolean {
+function phaseAllows(room: GateInput, seat: SeatId, type: CommandType): boolean {
   const { phase } = room;
   switch (type) {
     case 'checkIn':
@@ -73,7 +81,7 @@ function phaseAllows(room: Room, seat: SeatId, type: CommandType): boolean {
  * or null when the command type is open to this seat now (its arguments may still
  * be refused with `wrong_step` or `invalid`).
  */
-export function gate(room: Room, seat: SeatId, type: CommandType, now: number): ProtocolError | null {
+export function gate(room: GateInput, seat: SeatId, type: CommandType, now: number): ProtocolError | null {
   if (!seatMaySend(seat, type)) {
     return protocolError(
       'forbidden',
@@ -103,7 +111,7 @@ export function gate(room: Room, seat: SeatId, type: CommandType, now: number): 
   return null;
 }
 
-function wrongPhaseMessage(room: Room, type: CommandType): string | undefined {
+function wrongPhaseMessage(room: GateInput, type: CommandType): string | undefined {
   if ((type === 'ready' || type === 'extendBreak' || type === 'endBreak') && room.break === null) {
     return 'There is no break on.';
   }
