@@ -1,0 +1,133 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { CommandService } from './command-service';
+import type { Config } from './config';
+import { minuteMsFor } from './config';
+import { systemClock, type Clock } from './clock';
+import { clientFiles } from './http/client-files';
+import { installErrorHandler } from './http/http-errors';
+import { roomRoutes } from './http/room-routes';
+import { createLogger } from './logger';
+import { PresenceTracker } from './presence';
+import { RoomService } from './room-service';
+import { RoomWriter } from './room-writer';
+import { bindSocketHandlers, createSocketServer, socketBroadcaster, type DuologueServer } from './socket/socket-gateway';
+import type { RoomStore } from './store/room-store';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Socket.IO server attached to this instance's HTTP server. */
+    io: DuologueServer;
+    /** The room service, for tests and maintenance tasks (e.g. the expiry sweep). */
+    rooms: RoomService;
+  }
+}
+
+/** The settings `buildApp` uses; `readConfig` gives them all. */
+export type AppConfig = Pick<
+  Config,
+  | 'DUOLOGUE_TIME_SCALE'
+  | 'DUOLOGUE_ROOM_TTL_DAYS'
+  | 'DUOLOGUE_COMMAND_LIMIT'
+  | 'DUOLOGUE_HTTP_LIMIT'
+  | 'DUOLOGUE_ORIGIN'
+  | 'LOG_LEVEL'
+>;
+
+export interface AppDeps {
+  config: AppConfig;
+  /** The app owns the store from here on and closes it when it closes. */
+  store: RoomStore;
+  clock?: Clock;
+  logger?: FastifyBaseLogger;
+  /** The built client (dist/client), or null to serve the API alone. */
+  clientDir?: string | null;
+}
+
+/** The maximum JSON body (PROTOCOL.md section 2). */
+export const BODY_LIMIT = 16 * 1024;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Builds the Duologue server: Fastify with Socket.IO on its HTTP server. It does not
+ * listen; `ready()` (or `listen()`) restores deadlines, `close()` disconnects every
+ * socket, waits for queued writes and closes the store.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, store } = deps;
+  const clock = deps.clock ?? systemClock();
+  const app = Fastify({
+    loggerInstance: deps.logger ?? (createLogger(config.LOG_LEVEL) as FastifyBaseLogger),
+    bodyLimit: BODY_LIMIT,
+    // One line per request comes from the onResponse hook below, without the URL's query or headers.
+    logController: new LogController({ disableRequestLogging: true }),
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    trustProxy: false,
+  });
+
+  const io = createSocketServer(app.server, config.DUOLOGUE_ORIGIN);
+  const presence = new PresenceTracker();
+  const writer = new RoomWriter({ store, clock, broadcaster: socketBroadcaster(io), presence, log: app.log });
+  const rooms = new RoomService({
+    store,
+    clock,
+    writer,
+    log: app.log,
+    minuteMs: minuteMsFor(config.DUOLOGUE_TIME_SCALE),
+    ttlMs: config.DUOLOGUE_ROOM_TTL_DAYS * DAY_MS,
+  });
+  const commands = new CommandService({ writer, log: app.log, limit: config.DUOLOGUE_COMMAND_LIMIT });
+  bindSocketHandlers(io, { rooms, commands, writer, presence, now: () => clock.now(), log: app.log });
+  app.decorate('io', io);
+  app.decorate('rooms', rooms);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const params = request.params as { roomId?: unknown } | undefined;
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        roomId: typeof params?.roomId === 'string' ? params.roomId.slice(0, 64) : undefined,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request',
+    );
+  });
+  app.addHook('onReady', async () => {
+    await rooms.boot();
+  });
+  app.addHook('preClose', async () => {
+    io.local.disconnectSockets(true);
+    await new Promise<void>((resolve) => {
+      // io.close() also closes the HTTP server, which Fastify closes too: that error is expected.
+      void io.close(() => resolve());
+    });
+  });
+  app.addHook('onClose', async () => {
+    rooms.close();
+    await writer.close();
+    await store.close();
+  });
+
+  installErrorHandler(app);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        // Phones on the local network open plain http://; upgrading would break every request.
+        upgradeInsecureRequests: null,
+        connectSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  if (config.DUOLOGUE_ORIGIN !== undefined) {
+    await app.register(cors, { origin: config.DUOLOGUE_ORIGIN, methods: ['GET', 'POST', 'DELETE'] });
+  }
+  await roomRoutes(app, { rooms, httpLimit: config.DUOLOGUE_HTTP_LIMIT });
+  await clientFiles(app, { clientDir: deps.clientDir ?? null });
+  return app;
+}

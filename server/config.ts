@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+const PositiveInt = z.coerce.number().int().positive();
+
+/** Environment variables the server reads, with their defaults (README, PROTOCOL.md sections 3 and 6). */
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DUOLOGUE_DATA_DIR: z.string().min(1).default('./data'),
+  DUOLOGUE_TIME_SCALE: z.coerce.number().positive().finite().default(1),
+  DUOLOGUE_ROOM_TTL_DAYS: z.coerce.number().positive().finite().default(30),
+  REDIS_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DUOLOGUE_COMMAND_LIMIT: PositiveInt.default(50),
+  DUOLOGUE_HTTP_LIMIT: z.coerce.number().int().min(0).default(60),
+  DUOLOGUE_ORIGIN: z.url().optional(),
+});
+
+/** The validated configuration. */
+export type Config = z.infer<typeof ConfigSchema>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
+
+/**
+ * Reads the configuration from an environment. Empty strings count as unset, so
+ * `PORT= npm start` means the default rather than an error.
+ */
+export function readConfig(env: NodeJS.ProcessEnv): ConfigResult {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = ConfigSchema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = issue.path.map(String).join('.');
+      return `${name}=${JSON.stringify(env[name] ?? '')} is not valid: ${issue.message}.`;
+    });
+    return { ok: false, message: `Duologue cannot start. ${lines.join(' ')}` };
+  }
+  if (result.data.REDIS_URL !== undefined) {
+    return {
+      ok: false,
+      message:
+        'Duologue cannot start: REDIS_URL is set, but this version stores rooms in SQLite only. Unset REDIS_URL to use SQLite under DUOLOGUE_DATA_DIR.',
+    };
+  }
+  return { ok: true, config: result.data };
+}
+
+/** Milliseconds in one protocol minute for a time scale (PROTOCOL.md section 6). */
+export function minuteMsFor(timeScale: number): number {
+  return 60_000 / timeScale;
+}

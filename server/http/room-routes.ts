@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { CreateRoomBody, describeIssue, JoinRoomBody, REPAIR_CATALOG } from '../../protocol';
+import type { RoomService } from '../room-service';
+import { appointmentCalendar } from './appointment-calendar';
+import { sendError, sendFailure } from './http-errors';
+
+export interface RoomRoutesOptions {
+  rooms: RoomService;
+  /** Room creations and joins per client address per minute; 0 turns the limit off. */
+  httpLimit: number;
+}
+
+type RoomRequest = FastifyRequest<{ Params: { roomId: string } }>;
+
+/** The JSON API of PROTOCOL.md section 2. */
+export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOptions): Promise<void> {
+  const { rooms } = options;
+  const limited = rateLimit(options.httpLimit);
+
+  app.get('/api/health', async () => ({ ok: true }));
+
+  app.get('/api/repairs', async () => REPAIR_CATALOG);
+
+  app.post('/api/rooms', { preHandler: limited }, async (request, reply) => {
+    const body = CreateRoomBody.safeParse(request.body);
+    if (!body.success) return sendError(reply, 400, 'invalid', describeIssue(body.error));
+    return reply.code(201).send(await rooms.create(body.data));
+  });
+
+  app.post('/api/rooms/:roomId/join', { preHandler: limited }, async (request: RoomRequest, reply) => {
+    const body = JoinRoomBody.safeParse(request.body);
+    if (!body.success) return sendError(reply, 400, 'invalid', describeIssue(body.error));
+    const result = await rooms.join(request.params.roomId, body.data);
+    if (!result.ok) return sendFailure(reply, result);
+    return reply.code(200).send(result.value);
+  });
+
+  app.get('/api/rooms/:roomId/summary', async (request: RoomRequest, reply) => {
+    const auth = await rooms.authenticate(request.params.roomId, bearer(request));
+    if (!auth.ok) return sendFailure(reply, auth);
+    return reply.header('cache-control', 'no-store').send(rooms.summary(auth.value.room));
+  });
+
+  app.get('/api/rooms/:roomId/appointment.ics', async (request: RoomRequest, reply) => {
+    const auth = await rooms.authenticate(request.params.roomId, bearer(request));
+    if (!auth.ok) return sendFailure(reply, auth);
+    const { appointment } = auth.value.room;
+    if (appointment === null || !appointment.accepted) return sendError(reply, 404, 'no_appointment');
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-disposition', 'attachment; filename="duologue.ics"')
+      .type('text/calendar; charset=utf-8')
+      .send(appointmentCalendar(auth.value.room.id, appointment.at));
+  });
+
+  app.delete('/api/rooms/:roomId', async (request: RoomRequest, reply) => {
+    const auth = await rooms.authenticate(request.params.roomId, bearer(request));
+    if (!auth.ok) return sendFailure(reply, auth);
+    // Gone already (a second device deleted it at the same moment): the outcome is the same.
+    await rooms.remove(auth.value.room.id);
+    return reply.code(204).send();
+  });
+}
+
+/** The seat key of `Authorization: Bearer <seatKey>`, or undefined. */
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_-]+)$/.exec(header.trim()) : null;
+  return match?.[1];
+}
+
+function rateLimit(perMinute: number): preHandlerAsyncHookHandler {
+  if (perMinute === 0) return async () => {};
+  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+  return async (request, reply) => {
+    try {
+      await limiter.consume(request.ip);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      reply.header('retry-after', String(Math.ceil(error.msBeforeNext / 1000)));
+      return sendError(reply, 429, 'rate_limited');
+    }
+  };
+}

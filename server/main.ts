@@ -1,0 +1,47 @@
+import closeWithGrace from 'close-with-grace';
+import type { FastifyBaseLogger } from 'fastify';
+import { networkInterfaces } from 'node:os';
+import { buildApp } from './app';
+import { CLIENT_DIST } from './client-build';
+import { readConfig } from './config';
+import { createLogger } from './logger';
+import { openSqliteStore } from './store/sqlite-store';
+
+/** The addresses a phone on the same network can open, plus localhost. */
+export function reachableAddresses(host: string, port: number): string[] {
+  const wildcard = host === '0.0.0.0' || host === '::';
+  if (!wildcard) return [`http://${host.includes(':') ? `[${host}]` : host}:${port}`];
+  const lan = Object.values(networkInterfaces())
+    .flatMap((entries) => entries ?? [])
+    .filter((entry) => entry.family === 'IPv4' && !entry.internal)
+    .map((entry) => `http://${entry.address}:${port}`);
+  return [`http://localhost:${port}`, ...lan];
+}
+
+/**
+ * Reads the configuration, opens the store, serves until SIGTERM/SIGINT, then
+ * closes gracefully (sockets, queued writes, a WAL checkpoint).
+ */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const parsed = readConfig(env);
+  if (!parsed.ok) {
+    console.error(parsed.message);
+    process.exit(1);
+  }
+  const { config } = parsed;
+  const logger = createLogger(config.LOG_LEVEL) as FastifyBaseLogger;
+  const store = openSqliteStore(config.DUOLOGUE_DATA_DIR);
+  const app = await buildApp({ config, store, logger, clientDir: CLIENT_DIST });
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err !== undefined) logger.error({ err }, 'stopping after an error');
+    else logger.info({ signal }, 'stopping');
+    await app.close();
+  });
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
+  const addresses = reachableAddresses(config.HOST, port);
+  logger.info({ addresses, port }, `Duologue is open at ${addresses.join(' , ')}`);
+}

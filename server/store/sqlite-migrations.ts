@@ -1,0 +1,51 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+ * Append new steps, never edit a shipped one.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE rooms (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    next_deadline INTEGER
+  ) STRICT;
+  CREATE INDEX rooms_by_deadline ON rooms (next_deadline) WHERE next_deadline IS NOT NULL;
+  CREATE INDEX rooms_by_update ON rooms (updated_at);
+  CREATE TABLE seat_keys (
+    room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    seat TEXT NOT NULL,
+    key_hash BLOB NOT NULL,
+    PRIMARY KEY (room_id, seat)
+  ) STRICT;
+  CREATE TABLE invites (
+    room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    seat TEXT NOT NULL,
+    code_hash BLOB NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (room_id, seat)
+  ) STRICT;
+  CREATE TABLE accepted_commands (
+    room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    seat TEXT NOT NULL,
+    command_id TEXT NOT NULL,
+    rev INTEGER NOT NULL,
+    PRIMARY KEY (room_id, seat, command_id)
+  ) STRICT, WITHOUT ROWID;
+  `,
+];
+
+/** Brings the database schema up to date inside one transaction. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`The database schema (version ${current}) is newer than this server knows (${MIGRATIONS.length}).`);
+  }
+  db.transaction(() => {
+    for (let i = current; i < MIGRATIONS.length; i += 1) db.exec(MIGRATIONS[i]!);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  })();
+}

@@ -1,0 +1,126 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Room, SeatId } from '../../protocol';
+import { migrate } from './sqlite-migrations';
+import type { Commit, CommitResult, InviteRecord, NewRoomRecord, RoomStore, SeatSecret, StoredRoom } from './room-store';
+
+/** The database file's name inside DUOLOGUE_DATA_DIR. */
+export const DATABASE_FILE = 'duologue.sqlite';
+
+/**
+ * The SQLite store (better-sqlite3). WAL with `synchronous=FULL`, so a commit is on
+ * disk before the call returns; `secure_delete`, so deleted rooms leave no words
+ * behind in the file.
+ */
+export function openSqliteStore(dataDir: string): RoomStore {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, DATABASE_FILE));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('secure_delete = ON');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+
+  const q = {
+    insertRoom: db.prepare('INSERT INTO rooms (id, data, version, updated_at, next_deadline) VALUES (?, ?, 1, ?, ?)'),
+    insertKey: db.prepare('INSERT INTO seat_keys (room_id, seat, key_hash) VALUES (?, ?, ?)'),
+    insertInvite: db.prepare('INSERT INTO invites (room_id, seat, code_hash) VALUES (?, ?, ?)'),
+    loadRoom: db.prepare<[string], { data: string; version: number }>('SELECT data, version FROM rooms WHERE id = ?'),
+    version: db.prepare<[string], { version: number }>('SELECT version FROM rooms WHERE id = ?'),
+    seatKeys: db.prepare<[string], { seat: string; key_hash: Buffer }>('SELECT seat, key_hash FROM seat_keys WHERE room_id = ?'),
+    invites: db.prepare<[string], { seat: string; code_hash: Buffer; used: number }>(
+      'SELECT seat, code_hash, used FROM invites WHERE room_id = ?',
+    ),
+    accepted: db.prepare<[string, string, string], { rev: number }>(
+      'SELECT rev FROM accepted_commands WHERE room_id = ? AND seat = ? AND command_id = ?',
+    ),
+    updateRoom: db.prepare(
+      'UPDATE rooms SET data = ?, version = version + 1, updated_at = ?, next_deadline = ? WHERE id = ? AND version = ?',
+    ),
+    remember: db.prepare('INSERT INTO accepted_commands (room_id, seat, command_id, rev) VALUES (?, ?, ?, ?)'),
+    spendInvite: db.prepare('UPDATE invites SET used = 1 WHERE room_id = ? AND seat = ? AND used = 0'),
+    deleteRoom: db.prepare('DELETE FROM rooms WHERE id = ?'),
+    deadlines: db.prepare<[], { id: string; next_deadline: number }>(
+      'SELECT id, next_deadline FROM rooms WHERE next_deadline IS NOT NULL',
+    ),
+    idle: db.prepare<[number], { id: string }>('SELECT id FROM rooms WHERE updated_at < ?'),
+  };
+
+  const insertRoom = db.transaction((record: NewRoomRecord) => {
+    const { room } = record;
+    q.insertRoom.run(room.id, JSON.stringify(room), room.updatedAt, record.deadline);
+    for (const key of record.seatKeys) q.insertKey.run(room.id, key.seat, key.hash);
+    for (const invite of record.invites) q.insertInvite.run(room.id, invite.seat, invite.hash);
+  });
+
+  // Any step that finds the world changed throws this, which rolls the transaction back.
+  class Conflict extends Error {}
+
+  const commit = db.transaction((change: Commit) => {
+    const { roomId, expectedVersion } = change;
+    if (change.room === null) {
+      if (q.version.get(roomId)?.version !== expectedVersion) throw new Conflict();
+    } else {
+      const result = q.updateRoom.run(JSON.stringify(change.room), change.room.updatedAt, change.deadline, roomId, expectedVersion);
+      if (result.changes !== 1) throw new Conflict();
+    }
+    if (change.claim !== undefined) {
+      if (q.spendInvite.run(roomId, change.claim.seat).changes !== 1) throw new Conflict();
+      q.insertKey.run(roomId, change.claim.seat, change.claim.keyHash);
+    }
+    if (change.acceptedCommand !== undefined) {
+      const { seat, commandId, rev } = change.acceptedCommand;
+      q.remember.run(roomId, seat, commandId, rev);
+    }
+  });
+
+  const seat = (value: string): SeatId => SeatId.parse(value);
+
+  return {
+    async insertRoom(record) {
+      insertRoom(record);
+    },
+    async loadRoom(roomId): Promise<StoredRoom | null> {
+      const row = q.loadRoom.get(roomId);
+      if (row === undefined) return null;
+      return { room: Room.parse(JSON.parse(row.data)), version: row.version };
+    },
+    async seatKeys(roomId): Promise<SeatSecret[]> {
+      return q.seatKeys.all(roomId).map((row) => ({ seat: seat(row.seat), hash: row.key_hash }));
+    },
+    async invites(roomId): Promise<InviteRecord[]> {
+      return q.invites.all(roomId).map((row) => ({ seat: seat(row.seat), hash: row.code_hash, used: row.used === 1 }));
+    },
+    async acceptedCommand(roomId, seatId, commandId) {
+      return q.accepted.get(roomId, seatId, commandId)?.rev ?? null;
+    },
+    async commit(change): Promise<CommitResult> {
+      try {
+        commit(change);
+        return 'committed';
+      } catch (error) {
+        if (error instanceof Conflict) return 'conflict';
+        throw error;
+      }
+    },
+    async deleteRoom(roomId) {
+      const deleted = q.deleteRoom.run(roomId).changes > 0;
+      // Old pages of the room may still sit in the WAL; fold them in and empty it now.
+      if (deleted) db.pragma('wal_checkpoint(TRUNCATE)');
+      return deleted;
+    },
+    async deadlines() {
+      return q.deadlines.all().map((row) => ({ roomId: row.id, deadline: row.next_deadline }));
+    },
+    async idleSince(cutoff) {
+      return q.idle.all(cutoff).map((row) => row.id);
+    },
+    async close() {
+      if (!db.open) return;
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    },
+  };
+}
