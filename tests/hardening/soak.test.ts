@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { runSoak } from './soak/soak-run';
+
+// The short soak of `npm test`; `npm run soak` runs the full one (200 rooms, two kills).
+describe('soak: whole sessions through dropped phones and a SIGKILLed server', () => {
+  it('keeps every acknowledged change of 20 rooms through one SIGKILL and leaves no client stuck', async () => {
+    const report = await runSoak({ rooms: 20, kills: 1, concurrency: 10, dropRate: 0.08, timeScale: 600 });
+
+    expect(report.crashes).toEqual([]);
+    expect(report.stuck).toEqual([]);
+    expect(report.problems).toEqual([]);
+    expect(report.kills).toBe(1);
+    // A join whose answer died with the server is the only way a room may fail to finish.
+    expect(report.roomsEnded + report.ambiguousJoins).toBe(20);
+    expect(report.roomsEnded).toBeGreaterThanOrEqual(18);
+    expect(report.acksChecked).toBe(report.commandsAcked);
+    expect(report.commandsAcked).toBeGreaterThan(20 * 25);
+    expect(report.clientDrops).toBeGreaterThan(0);
+    expect(report.storedRoomsChecked).toBeGreaterThanOrEqual(report.roomsEnded);
+  }, 120_000);
+});

@@ -1,0 +1,292 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StateView } from '../../../protocol';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE, openSqliteStore } from '../../../server/store/sqlite-store';
+import { roomProblems, viewProblems } from '../support/invariants';
+import { ServerProcess, freePort } from '../support/server-process';
+import { Member, createRoom, joinRoom, request, type AckRecord } from '../support/wire';
+import { ackProblems, runSession, type Chaos, type SessionPlan } from './session';
+
+export interface SoakOptions {
+  rooms: number;
+  /** How many times the server process is SIGKILLed and started again, spread over the run. */
+  kills: number;
+  /** Rooms driven at the same time. */
+  concurrency: number;
+  /** Chance, before each command, that a phone drops its connection. */
+  dropRate: number;
+  /** DUOLOGUE_TIME_SCALE for the server: a 5-minute break lasts 300 000 / scale ms. */
+  timeScale: number;
+  /** Keeps the data directory (for reading the files afterwards). */
+  keepData?: boolean;
+  /** Called after the last check, before the data directory is removed. */
+  inspect?: (dataDir: string) => Promise<void>;
+  progress?: (line: string) => void;
+}
+
+export interface SoakReport {
+  startedAt: string;
+  durationMs: number;
+  rooms: number;
+  roomsEnded: number;
+  /** Rooms read back from the database file after the last stop and checked against the invariants. */
+  storedRoomsChecked: number;
+  moderatedRooms: number;
+  kills: number;
+  killAtAcks: number[];
+  restartMs: number[];
+  clientDrops: number;
+  commandsAcked: number;
+  commandsRetried: number;
+  acksChecked: number;
+  /** Joins whose answer was lost in a kill and whose invite was then already used. */
+  ambiguousJoins: number;
+  httpRetries: number;
+  problems: string[];
+  stuck: string[];
+  crashes: string[];
+  dataDir: string;
+}
+
+/** A small deterministic generator, so a failing run can be repeated with its seed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Retries an HTTP step through a server restart; `fetch` throwing means no answer came. */
+async function throughRestarts<T>(step: () => Promise<T>, report: SoakReport, giveUpMs = 60_000): Promise<T> {
+  const giveUpAt = Date.now() + giveUpMs;
+  let delay = 50;
+  for (;;) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof TypeError) || Date.now() > giveUpAt) throw error;
+      report.httpRetries += 1;
+      // Waiting for the server to come back, with backoff.
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 500);
+    }
+  }
+}
+
+class AmbiguousJoin extends Error {}
+
+/**
+ * Opens the data files the way the server does after its last stop: the database
+ * must pass SQLite's own integrity check, and every room in it the machine's invariants.
+ */
+export async function storedRoomProblems(dataDir: string): Promise<{ problems: string[]; rooms: number }> {
+  const problems: string[] = [];
+  let rooms = 0;
+  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+  try {
+    const check = db.pragma('integrity_check', { simple: true });
+    if (check !== 'ok') problems.push(`integrity_check: ${String(check)}`);
+  } finally {
+    db.close();
+  }
+  const store = openSqliteStore(dataDir);
+  try {
+    for (const roomId of await store.idleSince(Number.MAX_SAFE_INTEGER)) {
+      const stored = await store.loadRoom(roomId);
+      rooms += 1;
+      problems.push(...roomProblems(stored?.room));
+    }
+  } finally {
+    await store.close();
+  }
+  return { problems, rooms };
+}
+
+/**
+ * The soak: many rooms driven through whole sessions by scripted partners over real
+ * sockets, while phones drop and reconnect and the server process is SIGKILLed and
+ * started again on the same port. At the end every room is read back through a fresh
+ * connection and compared with its clients' logs of acks.
+ */
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const rand = random(0x5eed + options.rooms);
+  const dataDir = await mkdtemp(join(tmpdir(), 'duologue-soak-'));
+  const port = await freePort();
+  const server = new ServerProcess({
+    port,
+    dataDir,
+    env: {
+      DUOLOGUE_TIME_SCALE: String(options.timeScale),
+      // One test address creates every room: the per-address HTTP limit is for people, not for this.
+      DUOLOGUE_HTTP_LIMIT: '0',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  const started = Date.now();
+  const report: SoakReport = {
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+    rooms: options.rooms,
+    roomsEnded: 0,
+    storedRoomsChecked: 0,
+    moderatedRooms: 0,
+    kills: 0,
+    killAtAcks: [],
+    restartMs: [],
+    clientDrops: 0,
+    commandsAcked: 0,
+    commandsRetried: 0,
+    acksChecked: 0,
+    ambiguousJoins: 0,
+    httpRetries: 0,
+    problems: [],
+    stuck: [],
+    crashes: server.crashes,
+    dataDir,
+  };
+  const say = options.progress ?? (() => undefined);
+  const members: Member[] = [];
+  const acks: AckRecord[] = [];
+  // A session sends about 40 commands; the kills are spread evenly over the expected total.
+  const expectedAcks = options.rooms * 40;
+  const killPoints = Array.from({ length: options.kills }, (_, i) => Math.round((expectedAcks * (i + 1)) / (options.kills + 1)));
+  let killing: Promise<void> | null = null;
+
+  const maybeKill = (): void => {
+    const ackCount = members.reduce((n, m) => n + m.acks.length, 0) + acks.length;
+    if (killing !== null || killPoints.length === 0 || ackCount < killPoints[0]!) return;
+    killPoints.shift();
+    killing = (async () => {
+      report.killAtAcks.push(ackCount);
+      say(`SIGKILL at ${ackCount} acks`);
+      await server.kill();
+      report.kills += 1;
+      const t0 = Date.now();
+      await server.start();
+      report.restartMs.push(Date.now() - t0);
+      say(`restarted in ${Date.now() - t0} ms`);
+    })().finally(() => {
+      killing = null;
+    });
+  };
+
+  const chaos: Chaos = (everyone, sender) => {
+    maybeKill();
+    if (rand() >= options.dropRate) return;
+    report.clientDrops += 1;
+    const victim = rand() < 0.6 ? sender : everyone[Math.floor(rand() * everyone.length)]!;
+    // Half the drops happen just after the command leaves, so its ack is lost on the way back.
+    if (rand() < 0.5) victim.drop();
+    else setImmediate(() => victim.drop());
+  };
+
+  const finals = new Map<string, { acks: AckRecord[]; moderated: boolean; keys: Record<string, string> }>();
+
+  const driveRoom = async (index: number): Promise<void> => {
+    const plan: SessionPlan = {
+      method: index % 2 === 0 ? 'imago' : 'speaker-listener',
+      moderated: index % 4 === 0,
+      hesitantCheckIn: index % 3 === 0,
+      coachLine: `soak coach line ${index}`,
+      note: `soak note ${index}`,
+    };
+    if (plan.moderated) report.moderatedRooms += 1;
+    const created = await throughRestarts(
+      () => createRoom(server.url, { name: `Avery ${index}`, topic: `soak topic ${index}`, method: plan.method, breakMinutes: 5, moderated: plan.moderated }),
+      report,
+    );
+    const join = async (invite: string | undefined, name: string): Promise<string> => {
+      if (invite === undefined) throw new Error('an invite is missing');
+      let tries = 0;
+      return throughRestarts(async () => {
+        tries += 1;
+        try {
+          return (await joinRoom(server.url, created.roomId, invite, name)).seatKey;
+        } catch (error) {
+          if (tries > 1 && error instanceof Error && error.message.includes('409')) throw new AmbiguousJoin(error.message);
+          throw error;
+        }
+      }, report);
+    };
+    const keys: Record<string, string> = { A: created.seatKey, B: await join(created.invites.B, `Blake ${index}`) };
+    if (plan.moderated) keys.moderator = await join(created.invites.moderator, `Morgan ${index}`);
+    const options2 = { ackTimeoutMs: 3_000, giveUpMs: 120_000 };
+    const A = new Member(server.url, created.roomId, 'A', keys.A!, options2);
+    const B = new Member(server.url, created.roomId, 'B', keys.B!, options2);
+    const moderator = plan.moderated ? new Member(server.url, created.roomId, 'moderator', keys.moderator!, options2) : null;
+    const own = [A, B, ...(moderator === null ? [] : [moderator])];
+    members.push(...own);
+    try {
+      await Promise.all(own.map((m) => m.connected(120_000)));
+      await runSession({ A, B, moderator }, plan, chaos, () => Date.now());
+    } finally {
+      for (const m of own) {
+        report.commandsRetried += m.retries;
+        m.close();
+        members.splice(members.indexOf(m), 1);
+        acks.push(...m.acks);
+      }
+      finals.set(created.roomId, { acks: own.flatMap((m) => m.acks), moderated: plan.moderated, keys });
+    }
+  };
+
+  try {
+    await server.start();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < options.rooms) {
+        const index = next;
+        next += 1;
+        try {
+          await driveRoom(index);
+        } catch (error) {
+          if (error instanceof AmbiguousJoin) report.ambiguousJoins += 1;
+          else report.stuck.push(`room #${index}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        if (index % 20 === 19) say(`${index + 1} rooms done`);
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+    // A kill still in progress finishes before the checks.
+    while (killing !== null) await killing;
+    report.commandsAcked = acks.length;
+
+    // Read every room back through a fresh connection of its own seats.
+    for (const [roomId, room] of finals) {
+      const readBack = async (seat: 'A' | 'moderator'): Promise<StateView> => {
+        const member = new Member(server.url, roomId, seat, room.keys[seat]!);
+        try {
+          await member.connected();
+          return member.state!;
+        } finally {
+          member.close();
+        }
+      };
+      const final = await readBack('A');
+      const moderatorView = room.moderated ? await readBack('moderator') : null;
+      report.problems.push(...viewProblems(final));
+      if (moderatorView !== null) report.problems.push(...viewProblems(moderatorView));
+      report.problems.push(...ackProblems(room.acks, final, moderatorView));
+      report.acksChecked += room.acks.filter((a) => a.ack.ok).length;
+      if (final.phase === 'ended') report.roomsEnded += 1;
+      const summary = await request(server.url, 'GET', `/api/rooms/${roomId}/summary`, { key: room.keys.A });
+      if (summary.status !== 200) report.problems.push(`${roomId}: summary answered ${summary.status}`);
+    }
+    await server.stop();
+    const stored = await storedRoomProblems(dataDir);
+    report.problems.push(...stored.problems);
+    report.storedRoomsChecked = stored.rooms;
+    await options.inspect?.(dataDir);
+  } finally {
+    await server.stop();
+    report.durationMs = Date.now() - started;
+    if (!options.keepData) await rm(dataDir, { recursive: true, force: true });
+  }
+  return report;
+}
