@@ -1,0 +1,50 @@
+import { computed, nextTick, ref, watch, type Ref } from 'vue';
+import { useI18n } from 'vue-i18n';
+import { STEP_ACTOR } from '@protocol/machine/steps';
+import { useRoomStore } from '../stores/room';
+import { useScreenWakeLock } from './use-screen-wake-lock';
+
+const ACTIVE_PHASES = new Set(['checkin', 'dialogue', 'closing']);
+
+/**
+ * The phone habits of a talk: keep the screen awake, a short vibration when a step comes
+ * to you, a spoken line for screen readers on every change, and focus on the new step.
+ * Returns the live region's text.
+ */
+export function useTalkHabits(): Ref<string> {
+  const { t } = useI18n();
+  const room = useRoomStore();
+  const announcement = ref('');
+
+  const active = computed(() => room.view !== null && ACTIVE_PHASES.has(room.view.phase));
+  useScreenWakeLock(active);
+
+  // One key per screen a person should notice: phase, break, and the floor's step.
+  const moment = computed(() => {
+    const v = room.view;
+    if (!v) return '';
+    if (v.break) return v.break.due ? 'due' : 'break';
+    const f = v.floor;
+    return f ? `${v.phase}:${f.turn}:${f.speaker}:${f.step}:${f.clarifying}` : v.phase;
+  });
+
+  watch(moment, async (now, before) => {
+    const v = room.view;
+    if (!v || !before || now === before) return;
+    if (v.break) {
+      announcement.value = v.break.due ? t('announce.due') : t('announce.break');
+    } else if (v.floor && v.phase === 'dialogue') {
+      const step = t(`dialogue.steps.${v.floor.step}`);
+      const actor = STEP_ACTOR[v.floor.step] === 'speaker' ? v.floor.speaker : v.floor.listener;
+      const mine = actor === room.me;
+      announcement.value = mine ? t('announce.yours', { step }) : t('announce.theirs', { name: room.partnerName, step });
+      if (mine && typeof navigator.vibrate === 'function') navigator.vibrate(60);
+    } else {
+      announcement.value = '';
+    }
+    await nextTick();
+    document.getElementById('step-heading')?.focus();
+  });
+
+  return announcement;
+}
