@@ -96,13 +96,17 @@ function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
     });
   }
 
-  socket.on('command', (payload: unknown, ack: unknown) => {
-    // `emit('command', ack)` puts the callback first; it still deserves an answer.
-    const reply = typeof ack === 'function' ? ack : typeof payload === 'function' ? payload : null;
-    const body = typeof payload === 'function' ? undefined : payload;
-    void deps.commands.run(roomId, seat, body).then((answer) => {
-      if (reply !== null) (reply as (answer: unknown) => void)(answer);
-    });
+  socket.on('command', (...args: unknown[]) => {
+    // Socket.IO passes the ack callback last, whatever came before it (`emit('command', ack)`,
+    // or extra arguments): every command with a callback deserves an answer. Anything but
+    // exactly one payload is not a command, and is answered `invalid`.
+    const last = args.at(-1);
+    const reply = typeof last === 'function' ? (last as (answer: unknown) => void) : null;
+    const body = args.length === (reply === null ? 1 : 2) ? args[0] : undefined;
+    deps.commands
+      .run(roomId, seat, body)
+      .then((answer) => reply?.(answer))
+      .catch((error: unknown) => deps.log.error({ err: error, roomId, seat }, 'command handler failed'));
   });
 
   socket.on('time', (ack: unknown) => {

@@ -75,9 +75,9 @@ describe('the bad-input matrix', () => {
       error: { code: 'invalid' },
     });
     // No ack callback at all, and an ack in the payload's place: answered or dropped, never a crash.
-    room.A.socket.emit('command', { id: 'no-ack-bad-1', type: 'advance', step: 'dance' } as never);
-    room.A.socket.emit('command', undefined as never);
-    const ackOnly = await new Promise((resolve) => room.A.socket.emit('command', resolve as never));
+    room.A.emitRaw({ id: 'no-ack-bad-1', type: 'advance', step: 'dance' });
+    room.A.emitRaw();
+    const ackOnly = await new Promise((resolve) => room.A.emitRaw(resolve));
     expect(ackOnly).toMatchObject({ ok: false, error: { code: 'invalid' } });
     expect(room.A.socket.connected).toBe(true);
 
@@ -100,7 +100,7 @@ describe('the bad-input matrix', () => {
     const before = await snapshot('B');
     const member = await Member.connect(server.url, room.roomId, room.keys.B!);
     const closed = new Promise<string>((resolve) => member.socket.on('disconnect', (reason) => resolve(reason)));
-    member.socket.emit('command', { id: 'megabyte-001', type: 'advance', step: 'z'.repeat(1024 * 1024) } as never);
+    member.emitRaw({ id: 'megabyte-001', type: 'advance', step: 'z'.repeat(1024 * 1024) }, () => undefined);
     expect(await closed).toMatch(/transport (close|error)/);
     expect(await snapshot('B')).toEqual(before);
     expect((await api(server.url, '/api/health')).status).toBe(200);
@@ -110,7 +110,7 @@ describe('the bad-input matrix', () => {
     const fresh = await openRoom(server.url);
     await startDialogue(fresh);
     const rev = fresh.B.state.rev;
-    fresh.A.socket.emit('command', { id: 'no-ack-good-1', type: 'advance', step: 'share' } as never);
+    fresh.A.emitRaw({ id: 'no-ack-good-1', type: 'advance', step: 'share' });
     const moved = await fresh.B.waitFor((s) => s.floor?.step === 'mirror');
     expect(moved.rev).toBe(rev + 1);
     fresh.close();

@@ -92,6 +92,11 @@ export class Member {
     return this.socket.timeout(WAIT_MS).emitWithAck('command', payload as never);
   }
 
+  /** Emits `command` with exactly these arguments (no ack callback unless one is among them). */
+  emitRaw(...args: unknown[]): void {
+    (this.socket as unknown as { emit(event: string, ...rest: unknown[]): void }).emit('command', ...args);
+  }
+
   close(): void {
     this.socket.disconnect();
   }
