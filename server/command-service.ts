@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { applyCommand, parseCommand, protocolError, type CommandAck, type SeatId } from '../protocol';
+import { applyCommand, COMMAND_TYPES, parseCommand, protocolError, type CommandAck, type SeatId } from '../protocol';
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(COMMAND_TYPES);
 import type { RoomWriter } from './room-writer';
 
 export interface CommandServiceDeps {
@@ -37,8 +39,8 @@ export class CommandService {
     const entry: CommandLog = {
       roomId,
       seat,
-      // Only a known type is logged: an unknown one is input we must not echo.
-      type: ack.ok || ack.error.code !== 'unknown_command' ? (typeof type === 'string' ? type.slice(0, 20) : '-') : 'unknown',
+      // Only a known type is logged: anything else is input we must not echo.
+      type: typeof type === 'string' && KNOWN_TYPES.has(type) ? type : 'unknown',
       result: ack.ok ? 'ok' : ack.error.code,
       ms: Math.round((performance.now() - started) * 100) / 100,
     };

@@ -1,0 +1,59 @@
+import { Writable } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../server/logger';
+import { api } from '../support/api-client';
+import { openRoom, startDialogue } from '../support/room-setup';
+import { startServer, tempDataDir, type TestServer } from '../support/test-server';
+
+const lines: string[] = [];
+const sink = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    lines.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+    done();
+  },
+});
+const data = tempDataDir();
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer({ dataDir: data.dir, logger: createLogger('info', sink) as FastifyBaseLogger });
+});
+afterAll(async () => {
+  await server.close();
+  data.remove();
+});
+
+type Entry = Record<string, unknown>;
+const entries = (): Entry[] => lines.map((l) => JSON.parse(l) as Entry);
+
+describe('the logs', () => {
+  it('carry one line per request and per command, and never a name, topic, coach line, note or secret', async () => {
+    const room = await openRoom(server.url, { moderated: true, extra: { topic: 'Secret-topic-9931' } });
+    await startDialogue(room);
+    await room.moderator!.ok({ type: 'coach', to: 'A', text: 'Coach-line-5521' });
+    await room.moderator!.ok({ type: 'note', text: 'Note-text-7734' });
+    await room.B.send({ type: 'advance', step: 'share' });
+    await api(server.url, `/api/rooms/${room.roomId}/summary`, { seatKey: room.keys.A! });
+
+    const commands = entries().filter((e) => e.msg === 'command');
+    expect(commands).toContainEqual(
+      expect.objectContaining({ roomId: room.roomId, seat: 'moderator', type: 'coach', result: 'ok', ms: expect.any(Number) }),
+    );
+    expect(commands).toContainEqual(expect.objectContaining({ seat: 'B', type: 'advance', result: 'not_your_turn' }));
+    // checkIn A, checkIn B, coach, note, advance.
+    expect(commands).toHaveLength(5);
+
+    const requests = entries().filter((e) => e.msg === 'request');
+    expect(requests).toContainEqual(
+      expect.objectContaining({ method: 'GET', route: '/api/rooms/:roomId/summary', roomId: room.roomId, status: 200 }),
+    );
+    // Create and two joins, and the summary: one line each.
+    expect(requests).toHaveLength(4);
+
+    const text = lines.join('\n');
+    for (const secret of ['"Ann"', '"Ben"', '"Mo"', 'Secret-topic-9931', 'Coach-line-5521', 'Note-text-7734', room.keys.A!, room.keys.B!, room.keys.moderator!]) {
+      expect(text).not.toContain(secret);
+    }
+    room.close();
+  });
+});

@@ -1,0 +1,41 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRoom } from '../../protocol';
+import { hashSecret } from '../../server/secrets';
+import { openSqliteStore } from '../../server/store/sqlite-store';
+import { tempDataDir } from '../support/test-server';
+
+const data = tempDataDir();
+afterAll(() => data.remove());
+
+describe('the SQLite store', () => {
+  it('guards every write with the storage version, across two connections to one file', async () => {
+    const one = openSqliteStore(data.dir);
+    const two = openSqliteStore(data.dir);
+    const { room } = createRoom({ name: 'Ann', id: 'R'.repeat(22), minuteMs: 60_000 }, 1000);
+    await one.insertRoom({ room, deadline: null, seatKeys: [{ seat: 'A', hash: hashSecret('k'.repeat(22)) }], invites: [{ seat: 'B', hash: hashSecret('i'.repeat(22)) }] });
+    const seen = await two.loadRoom(room.id);
+    expect(seen?.version).toBe(1);
+    const changed = { ...room, topic: 'x', updatedAt: 2000 };
+    expect(await one.commit({ roomId: room.id, expectedVersion: 1, room: changed, deadline: 5000 })).toBe('committed');
+    // The second writer decided on version 1: it loses, and nothing of its write lands.
+    expect(
+      await two.commit({ roomId: room.id, expectedVersion: 1, room: { ...room, topic: 'y' }, deadline: null, acceptedCommand: { seat: 'A', commandId: 'lost-write-1', rev: 1 } }),
+    ).toBe('conflict');
+    expect((await two.loadRoom(room.id))?.room.topic).toBe('x');
+    expect(await two.acceptedCommand(room.id, 'A', 'lost-write-1')).toBeNull();
+    expect(await two.deadlines()).toEqual([{ roomId: room.id, deadline: 5000 }]);
+
+    // An invite is spent once: a second claim conflicts, even at the right version.
+    const claim = { seat: 'B' as const, keyHash: hashSecret('b'.repeat(22)) };
+    expect(await one.commit({ roomId: room.id, expectedVersion: 2, room: null, deadline: null, claim })).toBe('committed');
+    expect(await two.commit({ roomId: room.id, expectedVersion: 2, room: null, deadline: null, claim })).toBe('conflict');
+    expect((await one.invites(room.id))[0]?.used).toBe(true);
+    expect(await one.seatKeys(room.id)).toHaveLength(2);
+
+    expect(await two.deleteRoom(room.id)).toBe(true);
+    expect(await one.loadRoom(room.id)).toBeNull();
+    expect(await one.seatKeys(room.id)).toEqual([]);
+    await one.close();
+    await two.close();
+  });
+});
