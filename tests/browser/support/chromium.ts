@@ -1,0 +1,60 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+/** The system Chromium (Debian's package); `npx playwright install` cannot run here. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** True when the browser tests can run. Under CI=true a missing Chromium fails them instead. */
+export const chromiumAvailable = existsSync(CHROMIUM_PATH);
+export const mustRunBrowserTests = process.env.CI === 'true';
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** One phone: its own Chromium with a fresh profile, a phone-sized touch viewport, one page. */
+export interface Phone {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches the system Chromium as one phone, with a fresh `--user-data-dir` (Playwright takes
+ * it as the persistent context's directory). Two phones are two browsers, sharing nothing.
+ */
+export async function launchPhone(baseURL: string): Promise<Phone> {
+  if (!chromiumAvailable) throw new Error(`Chromium is missing at ${CHROMIUM_PATH}; the browser tests need it.`);
+  const profile = mkdtempSync(join(tmpdir(), 'duologue-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    args: ARGS,
+    baseURL,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'en-US',
+    timezoneId: 'Europe/London',
+    acceptDownloads: true,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(10_000);
+  return {
+    context,
+    page,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
