@@ -38,8 +38,8 @@ const DAY_MS = 24 * 3600 * 1000;
 // Invariants, checked after every step
 
 /** What the random runs reached, to show they explored the whole machine. */
-const seenCodes = new Set<string>();
-const seenKinds = new Set<string>();
+const seenCodes = new Map<string, number>();
+const seenKinds = new Map<string, number>();
 
 /** `toStrictEqual` with a fast path: vitest's diffing only runs when the values differ. */
 function same(actual: unknown, expected: unknown, message?: string): void {
@@ -73,10 +73,10 @@ function checkRoomShape(room: Room): void {
   if (room.phase === 'ended') expect([room.break, room.paused, room.floor]).toEqual([null, false, null]);
 }
 
-function checkViews(room: Room, now: number): void {
+function checkViews(room: Room, now: number, parse = false): void {
   for (const p of PARTNERS) {
     const view = viewFor(room, p, now);
-    StateView.parse(view);
+    if (parse) StateView.parse(view);
     expect(view.checkin, 'a partner sees only their own check-in').toEqual(room.checkin[p]);
     expect(view.seats[other(p)].checkedIn).toBe(room.checkin[other(p)]?.safe === true);
     const text = JSON.stringify(view);
@@ -92,7 +92,7 @@ function checkViews(room: Room, now: number): void {
   }
   if (room.seats.moderator !== null) {
     const view = viewFor(room, 'moderator', now);
-    StateView.parse(view);
+    if (parse) StateView.parse(view);
     expect(view.checkin).toEqual({ A: room.checkin.A, B: room.checkin.B });
     same(view.notes, room.notes.slice(-50));
     same(view.coach, room.coach.slice(-50));
@@ -158,10 +158,79 @@ function checkAccepted(before: Room, out: Accepted, seat: SeatId, command: Comma
     expect([after.phase, after.floor]).toEqual([before.phase, before.floor]);
   }
 
+  checkEffect(before, after, seat, command, now);
+
   // Floor time never runs backwards.
   const s0 = summaryOf(before, now).partners;
   const s1 = summaryOf(after, now).partners;
   for (const p of PARTNERS) expect(s1[p].floorMs).toBeGreaterThanOrEqual(s0[p].floorMs);
+}
+
+/** What each accepted command does, read from the contract. */
+function checkEffect(before: Room, after: Room, seat: SeatId, command: Command, now: number): void {
+  const brk = after.break;
+  switch (command.type) {
+    case 'checkIn':
+      expect(after.checkin[seat as Partner]).toEqual({ calm: command.calm, tendency: command.tendency, safe: command.safe });
+      return;
+    case 'extendBreak':
+      expect(brk).toEqual({ ...before.break!, returnAt: now + command.minutes * before.minuteMs, due: false });
+      return;
+    case 'ready':
+      if (brk !== null) expect(brk.ready).toEqual({ ...before.break!.ready, [seat]: true });
+      else expect(before.break!.ready[other(seat as Partner)]).toBe(true);
+      return;
+    case 'flood':
+      expect(brk).toEqual({
+        by: seat,
+        startedAt: now,
+        minUntil: now + before.breakMinutes * before.minuteMs,
+        returnAt: now + (command.minutes ?? before.breakMinutes) * before.minuteMs,
+        due: false,
+        ready: { A: false, B: false },
+      });
+      expect([after.phase, after.floor, after.paused]).toEqual([before.phase, before.floor, before.paused]);
+      return;
+    case 'repair':
+      expect(after.repairs.at(-1)).toEqual({ at: now, by: seat, phrase: command.phrase });
+      return;
+    case 'proposeTime':
+      expect(after.appointment).toEqual({ at: Date.parse(command.at), by: seat, accepted: false });
+      return;
+    case 'acceptTime':
+      expect(after.appointment).toEqual({ ...before.appointment!, accepted: true });
+      return;
+    case 'wrapUp':
+      expect([after.phase, after.floor, after.break]).toEqual(['closing', null, null]);
+      return;
+    case 'end':
+      expect([after.phase, after.floor, after.break, after.paused]).toEqual(['ended', null, null, false]);
+      return;
+    case 'pause':
+    case 'resume':
+      expect(after.paused).toBe(command.type === 'pause');
+      expect([after.phase, after.floor, after.break]).toEqual([before.phase, before.floor, before.break]);
+      return;
+    case 'setFloor':
+      expect(after.floor).toEqual({ speaker: command.speaker, step: 'share', turn: before.floor!.turn + 1, clarifying: false, stepSince: now });
+      return;
+    case 'setStep':
+      expect(after.floor).toMatchObject({ speaker: before.floor!.speaker, turn: before.floor!.turn, step: command.step, clarifying: false });
+      return;
+    case 'endBreak':
+      expect(brk).toBeNull();
+      return;
+    case 'coach':
+      expect(after.coach.at(-1)).toEqual({ at: now, to: command.to, text: command.text });
+      return;
+    case 'note':
+      expect(after.notes.at(-1)).toEqual({ at: now, text: command.text });
+      return;
+    case 'advance':
+    case 'check':
+      expect(after.floor).toEqual(expectedFloor(before, command, now));
+      return;
+  }
 }
 
 /** Decides one command, checks the answer against the oracle and `allowedCommands`, and the aftermath. */
@@ -185,11 +254,11 @@ function decide(real: Real, seat: SeatId, command: Command): void {
 
   if (!out.ok) {
     real.rejected += 1;
-    seenCodes.add(out.error.code);
+    seenCodes.set(out.error.code, (seenCodes.get(out.error.code) ?? 0) + 1);
     return;
   }
   real.accepted += 1;
-  for (const event of out.events) seenKinds.add(event.kind);
+  for (const event of out.events) seenKinds.set(event.kind, (seenKinds.get(event.kind) ?? 0) + 1);
   checkAccepted(before, out, seat, command, now);
   real.room = out.room;
   checkRoomShape(real.room);
@@ -213,7 +282,7 @@ function fireDeadlines(real: Real): void {
   expect([out.room.phase, out.room.floor, out.room.paused]).toEqual([before.phase, before.floor, before.paused]);
   checkRev(before, out.room, 'tick');
   expect(nextDeadline(out.room)).toBeNull();
-  for (const event of out.events) seenKinds.add(event.kind);
+  for (const event of out.events) seenKinds.set(event.kind, (seenKinds.get(event.kind) ?? 0) + 1);
   real.room = out.room;
   checkRoomShape(real.room);
   checkViews(real.room, real.now);
@@ -227,7 +296,11 @@ type Spec =
   | { kind: 'input'; input: CommandInput }
   | { kind: 'propose'; offsetMs: number }
   | { kind: 'coach'; to: 'A' | 'B' | 'both' }
-  | { kind: 'note' };
+  | { kind: 'note' }
+  /** A flood of the room's minimum plus `delta` minutes. */
+  | { kind: 'flood'; delta: number }
+  /** An extension to about the current return time, or about the 24 h cap, plus `delta` minutes. */
+  | { kind: 'extend'; near: 'return' | 'cap'; delta: number };
 
 const stepArb = fc.constantFrom<Step>('share', 'mirror', 'check', 'summary', 'validate', 'empathize', 'heard');
 const minutesArb = fc.oneof(fc.integer({ min: 1, max: 1440 }), fc.integer({ min: 5, max: 150 }));
@@ -250,15 +323,35 @@ const inputArb: fc.Arbitrary<CommandInput> = fc.oneof(
 );
 const specArb: fc.Arbitrary<Spec> = fc.oneof(
   { weight: 12, arbitrary: inputArb.map((input) => ({ kind: 'input' as const, input })) },
-  { weight: 1, arbitrary: fc.integer({ min: -3_600_000, max: 8 * DAY_MS }).map((offsetMs) => ({ kind: 'propose' as const, offsetMs })) },
+  { weight: 1, arbitrary: fc.oneof(fc.integer({ min: -3_600_000, max: 8 * DAY_MS }), fc.constantFrom(-1, 0, 1, 7 * DAY_MS, 7 * DAY_MS + 1)).map((offsetMs) => ({ kind: 'propose' as const, offsetMs })) },
   { weight: 1, arbitrary: fc.constantFrom('A' as const, 'B' as const, 'both' as const).map((to) => ({ kind: 'coach' as const, to })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'note' as const }) },
+  { weight: 1, arbitrary: fc.integer({ min: -2, max: 2 }).map((delta) => ({ kind: 'flood' as const, delta })) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ near: fc.constantFrom('return' as const, 'cap' as const), delta: fc.integer({ min: -1, max: 2 }) }).map((e) => ({ kind: 'extend' as const, ...e })),
+  },
 );
 const seatArb = fc.constantFrom<SeatId>('A', 'B', 'moderator');
 /** Most commands come close together; some take minutes. */
-const smallStepArb = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 2000 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 10 * 60_000 }) });
+const smallStepArb = fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.integer({ min: 0, max: 2000 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 10 * 60_000 }) });
 /** -1 and +1 make a stale `rev`; 0 the current one. */
-const revArb = fc.option(fc.constantFrom(-1, 0, 0, 0, 1), { nil: undefined, freq: 3 });
+const revArb = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(undefined) },
+  { weight: 3, arbitrary: fc.constant(0) },
+  { weight: 1, arbitrary: fc.constantFrom(-1, 1) },
+);
+/** The moderator's own commands, so that a moderated room sees pauses, resumes and floor changes often. */
+const moderatorSpecArb: fc.Arbitrary<Spec> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('pause' as const, 'resume' as const).map((type) => ({ kind: 'input' as const, input: { type } })) },
+  { weight: 1, arbitrary: fc.constantFrom('endBreak' as const, 'end' as const).map((type) => ({ kind: 'input' as const, input: { type } })) },
+  { weight: 1, arbitrary: fc.constantFrom<Partner>('A', 'B').map((speaker) => ({ kind: 'input' as const, input: { type: 'setFloor' as const, speaker } })) },
+  { weight: 1, arbitrary: stepArb.map((step) => ({ kind: 'input' as const, input: { type: 'setStep' as const, step } })) },
+  { weight: 1, arbitrary: fc.constantFrom('A' as const, 'B' as const, 'both' as const).map((to) => ({ kind: 'coach' as const, to })) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'note' as const }) },
+);
+
+const clampMinutes = (m: number): number => Math.min(1440, Math.max(1, m));
 
 function materialize(spec: Spec, real: Real): CommandInput {
   real.serial += 1;
@@ -271,6 +364,15 @@ function materialize(spec: Spec, real: Real): CommandInput {
       return { type: 'coach', to: spec.to, text: `to-${spec.to}-${real.serial}` };
     case 'note':
       return { type: 'note', text: `note-${real.serial}` };
+    case 'flood':
+      return { type: 'flood', minutes: clampMinutes(real.room.breakMinutes + spec.delta) };
+    case 'extend': {
+      const { room, now } = real;
+      const brk = room.break;
+      if (brk === null) return { type: 'extendBreak', minutes: room.breakMinutes };
+      const target = spec.near === 'return' ? brk.returnAt : brk.startedAt + 1440 * room.minuteMs;
+      return { type: 'extendBreak', minutes: clampMinutes(Math.floor((target - now) / room.minuteMs) + spec.delta) };
+    }
   }
 }
 
@@ -307,16 +409,25 @@ class Progress implements fc.Command<Model, Real> {
     const room = real.room;
     let seat: Partner;
     let input: CommandInput;
-    if (room.phase === 'checkin') {
+    if (room.break !== null) {
+      const brk = room.break;
+      seat = this.choice % 2 === 0 ? brk.by : other(brk.by);
+      // The caller sometimes asks for a set extension, just past the current return time.
+      const minutes = Math.min(1440, Math.floor(Math.max(0, brk.returnAt - real.now) / room.minuteMs) + 1 + (this.choice % 3));
+      input = this.choice % 3 === 0 ? { type: 'extendBreak', minutes } : { type: 'ready' };
+    } else if (room.phase === 'checkin') {
       seat = room.checkin.A?.safe === true ? 'B' : 'A';
       input = { type: 'checkIn', calm: 5, tendency: 'unsure', safe: true };
     } else if (room.floor !== null) {
       seat = actorNow(room.floor);
       const result = (['missed', 'more', 'complete', 'complete'] as const)[this.choice % 4]!;
       input = room.floor.step === 'check' ? { type: 'check', result } : { type: 'advance', step: room.floor.step as Exclude<Step, 'check'> };
-    } else if (room.break !== null) {
-      seat = this.choice % 2 === 0 ? room.break.by : other(room.break.by);
-      input = { type: 'ready' };
+    } else if (room.phase === 'closing') {
+      const appointment = room.appointment;
+      seat = appointment !== null && !appointment.accepted ? other(appointment.by) : this.choice % 2 === 0 ? 'A' : 'B';
+      if (appointment !== null && !appointment.accepted) input = { type: 'acceptTime' };
+      else if (this.choice % 4 === 0) input = { type: 'end' };
+      else input = { type: 'proposeTime', at: new Date(real.now + (this.choice + 1) * 3600_000).toISOString() };
     } else {
       return;
     }
@@ -339,6 +450,23 @@ class Jump implements fc.Command<Model, Real> {
   }
   toString(): string {
     return `jump +${this.dt}`;
+  }
+}
+
+/** Time runs to just before, at or just after the next deadline or the proposed time; the timer fires. */
+class JumpNear implements fc.Command<Model, Real> {
+  constructor(readonly target: 'deadline' | 'appointment', readonly offset: -1 | 0 | 1) {}
+  check(): boolean {
+    return true;
+  }
+  run(_m: Model, real: Real): void {
+    const at = this.target === 'deadline' ? nextDeadline(real.room) : (real.room.appointment?.at ?? null);
+    if (at === null || at + this.offset < real.now) return;
+    real.now = at + this.offset;
+    fireDeadlines(real);
+  }
+  toString(): string {
+    return `jump to ${this.target} ${this.offset}`;
   }
 }
 
@@ -367,8 +495,15 @@ class Join implements fc.Command<Model, Real> {
 
 const commandArb = fc.oneof(
   { weight: 10, arbitrary: fc.tuple(seatArb, specArb, smallStepArb, revArb).map(([s, spec, dt, rev]) => new Send(s, spec, dt, rev)) },
+  { weight: 2, arbitrary: fc.tuple(moderatorSpecArb, smallStepArb, revArb).map(([spec, dt, rev]) => new Send('moderator', spec, dt, rev)) },
   { weight: 5, arbitrary: fc.tuple(smallStepArb, fc.nat(11)).map(([dt, c]) => new Progress(dt, c)) },
   { weight: 1, arbitrary: fc.oneof(fc.integer({ min: 1, max: 45 * 60_000 }), fc.integer({ min: 1, max: 2 * DAY_MS })).map((dt) => new Jump(dt)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('deadline' as const, 'appointment' as const), fc.constantFrom(-1 as const, 0 as const, 1 as const))
+      .map(([target, offset]) => new JumpNear(target, offset)),
+  },
   { weight: 2, arbitrary: seatArb.map((s) => new Join(s)) },
 );
 
@@ -418,28 +553,28 @@ describe('the machine under random command sequences', () => {
     let rejected = 0;
     const phases = new Set<string>();
     fc.assert(
-      fc.property(setupArb, fc.commands([commandArb], { maxCommands: 60, size: 'max' }), (setup, cmds) => {
+      fc.property(setupArb, fc.commands([commandArb], { maxCommands: 50, size: 'max' }), (setup, cmds) => {
         const { model, real } = start(setup);
         checkRoomShape(real.room);
-        checkViews(real.room, real.now);
+        checkViews(real.room, real.now, true);
         fc.modelRun(() => ({ model, real }), cmds);
-        checkViews(real.room, real.now);
+        checkViews(real.room, real.now, true);
         runs += 1;
         accepted += real.accepted;
         rejected += real.rejected;
         phases.add(real.room.phase);
       }),
-      { numRuns: 1500 },
+      { numRuns: 1000 },
     );
     // The runs reached the whole machine, not only its front door.
-    expect(runs).toBe(1500);
-    expect(accepted).toBeGreaterThan(5000);
-    expect(rejected).toBeGreaterThan(5000);
+    expect(runs).toBe(1000);
+    expect(accepted).toBeGreaterThan(3000);
+    expect(rejected).toBeGreaterThan(3000);
     expect([...phases].sort()).toEqual(['checkin', 'closing', 'dialogue', 'ended', 'lobby']);
-    expect([...seenCodes].sort()).toEqual(
+    expect([...seenCodes.keys()].sort()).toEqual(
       ['break_protected', 'ended', 'forbidden', 'invalid', 'not_your_turn', 'on_break', 'paused', 'stale', 'wrong_phase', 'wrong_step'],
     );
     // Every kind of timeline event but `created` and `joined`, which come from outside applyCommand.
-    expect([...seenKinds].sort()).toEqual(TimelineKind.options.filter((k) => k !== 'created' && k !== 'joined').sort());
-  });
+    expect([...seenKinds.keys()].sort()).toEqual(TimelineKind.options.filter((k) => k !== 'created' && k !== 'joined').sort());
+  }, 60_000);
 });
