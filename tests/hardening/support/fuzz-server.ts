@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from '../../../server/app';
 import { createLogger } from '../../../server/logger';
 import { openSqliteStore } from '../../../server/store/sqlite-store';
-import { ManualClock } from './manual-clock';
+import { ManualClock } from '../../support/manual-clock';
 
 export type FuzzRequest =
   | { seq: number; op: 'room'; roomId: string }

@@ -29,7 +29,8 @@ export function roomProblems(input: unknown): string[] {
   }
   const bothJoined = room.seats.A.joined && room.seats.B.joined;
   if (room.phase === 'lobby' && bothJoined) fail('still in lobby with both partners joined');
-  if (room.phase !== 'lobby' && !bothJoined) fail(`phase ${room.phase} before both partners joined`);
+  // Only the moderator's `end` can leave the lobby before both partners are in.
+  if (room.phase !== 'lobby' && room.phase !== 'ended' && !bothJoined) fail(`phase ${room.phase} before both partners joined`);
   for (const seat of ['A', 'B'] as const) {
     const record = room.seats[seat];
     if (record.joined !== (record.name !== null)) fail(`seat ${seat}: joined and name disagree`);

@@ -97,6 +97,7 @@ export class Member {
   /** Commands re-sent after a lost ack. */
   retries = 0;
   private readonly waiters = new Set<() => void>();
+  private closed = false;
 
   constructor(
     readonly base: string,
@@ -128,7 +129,11 @@ export class Member {
       this.notify();
     });
     this.socket.on('connect', () => this.notify());
-    this.socket.on('disconnect', () => this.notify());
+    this.socket.on('disconnect', (reason) => {
+      // A phone whose connection the server closed tries again, as the client app does.
+      if (reason === 'io server disconnect' && !this.deleted && !this.closed) this.socket.connect();
+      this.notify();
+    });
   }
 
   private notify(): void {
@@ -209,6 +214,7 @@ export class Member {
   }
 
   close(): void {
+    this.closed = true;
     this.socket.disconnect();
     this.waiters.clear();
   }
@@ -232,6 +238,8 @@ export async function handshake(
     return await new Promise((resolve) => {
       socket.once('state', (state) => resolve({ ok: true, state }));
       socket.once('connect_error', (error) => resolve({ ok: false, message: error.message }));
+      // A handshake Socket.IO itself finds malformed (an `auth` that is not an object) is closed.
+      socket.once('disconnect', (reason) => resolve({ ok: false, message: `disconnected: ${reason}` }));
     });
   } finally {
     socket.disconnect();

@@ -1,0 +1,236 @@
+import fc from 'fast-check';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CommandAck,
+  ERROR_CODES,
+  applyCommand,
+  parseCommand,
+  tick,
+  type Room,
+  type SeatId,
+} from '../../protocol';
+import { FuzzServerHandle } from './support/fuzz-server-handle';
+import { RawPacket, ackStyle, asReceived, commandDraft, hostilePayload, materialize, rawPacket, wireValue, type AckStyle } from './support/fuzz-arbitraries';
+import { roomProblems } from './support/invariants';
+import { PHASES, roomIn, type PhaseRoom } from './support/phase-rooms';
+import { commandId, handshake, type Member } from './support/wire';
+
+// A fixed seed keeps CI repeatable; FUZZ_SEED explores further.
+const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
+const START = Date.UTC(2026, 10, 25, 12, 0, 0);
+const ACK_TIMEOUT_MS = 5_000;
+
+let server: FuzzServerHandle;
+let clockNow = START;
+
+beforeAll(async () => {
+  server = await FuzzServerHandle.start(START);
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** Emits a payload in one of the ways a client (or an attacker) can, and returns the ack if one was due. */
+async function emitAs(member: Member, payload: unknown, style: AckStyle): Promise<{ expected: boolean; ack: unknown }> {
+  const socket = member.socket as unknown as Socket;
+  switch (style) {
+    case 'ack':
+      return { expected: true, ack: await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('command', payload) };
+    case 'ackFirst':
+      return { expected: true, ack: await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('command') };
+    case 'extraArgs':
+      return { expected: true, ack: await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('command', payload, 'extra') };
+    case 'none':
+      socket.emit('command', payload);
+      return { expected: false, ack: undefined };
+  }
+}
+
+/**
+ * A command the seat may never send: it goes through the room's writer and must come back
+ * `forbidden`. It is re-sent after a dropped connection (the server may close one over a broken packet).
+ */
+async function probe(member: Member): Promise<void> {
+  const command = member.seat === 'moderator' ? ({ type: 'ready' } as const) : ({ type: 'endBreak' } as const);
+  const ack = await member.send(command);
+  expect(ack).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+}
+
+function expectWellFormed(ack: unknown): void {
+  const parsed = CommandAck.safeParse(ack);
+  expect(parsed.success, `ack ${JSON.stringify(ack)?.slice(0, 300)}`).toBe(true);
+  if (parsed.success && !parsed.data.ok) {
+    expect(ERROR_CODES).toContain(parsed.data.error.code);
+    expect(parsed.data.error.message.length).toBeGreaterThan(0);
+  }
+}
+
+describe('wire fuzzing over a live server (a forked process, a temp data dir)', () => {
+  let rooms: PhaseRoom[] = [];
+
+  beforeAll(async () => {
+    rooms = [];
+    for (const [i, situation] of PHASES.entries()) {
+      rooms.push(await roomIn(server.url, situation, { method: i % 2 === 0 ? 'imago' : 'speaker-listener', moderated: i % 3 === 0 }));
+    }
+  });
+
+  afterAll(() => {
+    for (const room of rooms) room.close();
+  });
+
+  it('answers every hostile payload that has an ack, stays up, and changes no room on a rejection', async () => {
+    const seen = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.nat(), fc.oneof({ arbitrary: hostilePayload, weight: 5 }, { arbitrary: rawPacket, weight: 1 }), ackStyle, async (roomPick, seatPick, generated, chosenStyle) => {
+        const room = rooms[roomPick % rooms.length]!;
+        const members = Object.values(room.members);
+        const member = members[seatPick % members.length]!;
+        const before = await server.room(room.roomId);
+
+        const raw = generated instanceof RawPacket;
+        const payload = raw ? undefined : wireValue(generated);
+        const style: AckStyle = raw ? 'none' : chosenStyle;
+        if (raw) member.socket.io.engine.write(generated.text);
+        const { expected, ack } = raw ? { expected: false, ack: undefined } : await emitAs(member, payload, style);
+        if (expected) {
+          expectWellFormed(ack);
+          const code = (ack as CommandAck).ok ? 'ok' : (ack as Extract<CommandAck, { ok: false }>).error.code;
+          seen.set(code, (seen.get(code) ?? 0) + 1);
+        }
+        // The socket still works, and (the room's writer being a queue) the payload was decided before this.
+        await probe(member);
+        expect(server.crashed).toBeNull();
+
+        const after = await server.room(room.roomId);
+        const couldApply = !raw && style !== 'ackFirst' && parseCommand(asReceived(payload)).ok;
+        const rejected = expected ? !(ack as CommandAck).ok : !couldApply;
+        if (rejected) expect(after).toEqual(before);
+        expect(roomProblems(after.room)).toEqual([]);
+      }),
+      { seed: SEED, numRuns: 400 },
+    );
+    expect(server.crashed).toBeNull();
+    // Most hostile payloads are refused at the boundary, a few because of the room.
+    expect(seen.get('invalid') ?? 0).toBeGreaterThan(100);
+    expect(seen.get('unknown_command') ?? 0).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('decides valid commands from every seat, phase and revision exactly as the machine does, and stores nothing else', async () => {
+    const codes = new Map<string, number>();
+    const step = fc.record({
+      seat: fc.constantFrom<SeatId>('A', 'B', 'moderator'),
+      draft: commandDraft,
+      rev: fc.constantFrom('none', 'none', 'none', 'current', 'other'),
+      reuseId: fc.boolean(),
+      minutes: fc.constantFrom(0, 0, 0, 0, 1, 6, 30, 1500),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...PHASES),
+        fc.constantFrom('imago' as const, 'speaker-listener' as const),
+        fc.boolean(),
+        fc.array(step, { minLength: 1, maxLength: 12 }),
+        async (situation, method, moderated, steps) => {
+          const room = await roomIn(server.url, situation, { method, moderated });
+          const usedIds: Array<{ seat: SeatId; id: string }> = [];
+          const accepted = new Map<string, number>();
+          try {
+            for (const s of steps) {
+              const member = room.members[s.seat];
+              if (member === undefined) continue;
+              if (s.minutes > 0) {
+                clockNow += s.minutes * 60_000;
+                await server.clock(clockNow);
+              }
+              const before = await server.room(room.roomId);
+              const base: Room = tick(before.room!, clockNow).room;
+              const earlier = usedIds.filter((u) => u.seat === s.seat);
+              const id = s.reuseId && earlier.length > 0 ? earlier[earlier.length - 1]!.id : commandId();
+              const rev = s.rev === 'none' ? undefined : s.rev === 'current' ? base.rev : base.rev + 7;
+              const payload = { ...materialize(s.draft, clockNow), id, ...(rev === undefined ? {} : { rev }) };
+
+              const parsed = parseCommand(payload);
+              if (!parsed.ok) throw new Error(`the generator made an invalid command: ${parsed.error.message}`);
+              const replayed = accepted.get(`${s.seat}:${id}`);
+              let expectedAck: CommandAck;
+              let expectedRoom: Room = base;
+              if (replayed !== undefined) {
+                expectedAck = { ok: true, rev: replayed };
+              } else {
+                const outcome = applyCommand(base, parsed.value, s.seat, clockNow);
+                expectedAck = outcome.ok ? { ok: true, rev: outcome.room.rev } : { ok: false, error: outcome.error };
+                if (outcome.ok) expectedRoom = outcome.room;
+              }
+
+              const ack = await member.emitRaw(payload, ACK_TIMEOUT_MS);
+              expect(ack).toEqual(expectedAck);
+              const code = expectedAck.ok ? 'ok' : expectedAck.error.code;
+              codes.set(code, (codes.get(code) ?? 0) + 1);
+              usedIds.push({ seat: s.seat, id });
+              if (expectedAck.ok && replayed === undefined) accepted.set(`${s.seat}:${id}`, expectedAck.rev);
+
+              const after = await server.room(room.roomId);
+              expect(after.room).toEqual(expectedRoom);
+              if (!expectedAck.ok && base === before.room) expect(after.version).toBe(before.version);
+              expect(roomProblems(after.room)).toEqual([]);
+            }
+          } finally {
+            room.close();
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 120 },
+    );
+    expect(server.crashed).toBeNull();
+    // The runs reached the rejections that guard seats and phases, not only the happy path.
+    for (const code of ['ok', 'forbidden', 'wrong_phase', 'on_break', 'not_your_turn', 'wrong_step', 'ended', 'stale', 'invalid']) {
+      expect(codes.get(code) ?? 0, `${code} in ${JSON.stringify([...codes])}`).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('opens a room only with a seat key of that room, whatever the handshake carries', async () => {
+    // Fresh rooms: the runs above moved the clock on by days, and the expiry sweep may have taken older ones.
+    const x = await roomIn(server.url, 'dialogue', { moderated: true });
+    const y = await roomIn(server.url, 'checkin');
+    x.close();
+    y.close();
+    const secret = fc.stringMatching(/^[A-Za-z0-9_-]{22}$/);
+    const roomChoice = fc.oneof(
+      fc.constantFrom(x.roomId, y.roomId),
+      secret,
+      fc.jsonValue({ maxDepth: 1 }),
+      fc.constant(`${x.roomId}/../${y.roomId}`),
+    );
+    const keyOf = (room: PhaseRoom): string[] => [...Object.values(room.keys), ...Object.values(room.invites)];
+    const keyChoice = fc.oneof(
+      fc.constantFrom(...keyOf(x), ...keyOf(y), x.roomId),
+      secret,
+      fc.jsonValue({ maxDepth: 1 }),
+      fc.string({ maxLength: 300 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(roomChoice, keyChoice, fc.boolean(), async (roomId, seatKey, asObject) => {
+        const auth = asObject ? { roomId, seatKey } : seatKey;
+        const result = await handshake(server.url, auth);
+        const owner = [x, y].find((r) => r.roomId === roomId);
+        const seat = owner === undefined ? undefined : (Object.entries(owner.keys).find(([, key]) => key === seatKey)?.[0] as SeatId | undefined);
+        if (asObject && seat !== undefined) {
+          expect(result.ok).toBe(true);
+          if (result.ok) expect([result.state.you, result.state.roomId]).toEqual([seat, roomId]);
+        } else {
+          expect(result.ok).toBe(false);
+          // An `auth` that is not an object never reaches the server's check: Socket.IO closes the connection.
+          const refusals = asObject || (typeof seatKey === 'object' && !Array.isArray(seatKey)) || seatKey === undefined
+            ? ['unauthorized', 'room_not_found']
+            : ['unauthorized', 'room_not_found', 'disconnected: transport close'];
+          if (!result.ok) expect(refusals).toContain(result.message);
+        }
+      }),
+      { seed: SEED, numRuns: 150 },
+    );
+    expect(server.crashed).toBeNull();
+  }, 60_000);
+});
