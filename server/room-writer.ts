@@ -83,8 +83,13 @@ export class RoomWriter {
   /** Sends every seat its view, e.g. when presence changed (same `rev`). */
   publishAll(roomId: string): Promise<void> {
     return this.read(roomId, (stored, now) => {
-      if (stored !== null) publishChange(this.deps.broadcaster, null, stored.room, this.deps.presence.of(roomId), now);
+      if (stored !== null) this.sendAll(stored.room, now);
     });
+  }
+
+  /** Sends every seat of `room` its view now; call it from inside the room's turn (`read`). */
+  sendAll(room: Room, now: number): void {
+    publishChange(this.deps.broadcaster, null, room, this.deps.presence.of(room.id), now);
   }
 
   /** Deletes a room with every row it owns, then tells and disconnects its members. */

@@ -87,14 +87,18 @@ function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
   const { roomId, seat } = socket.data;
   void socket.join([roomId, seatChannel(roomId, seat)]);
   const cameOnline = deps.presence.add(roomId, seat);
-  if (cameOnline) {
-    // Everyone learns this seat is online; the new socket gets its state with them.
-    void deps.writer.publishAll(roomId);
-  } else {
-    void deps.writer.read(roomId, (stored, now) => {
-      if (stored !== null) socket.emit('state', viewFor(stored.room, seat, now, deps.presence.of(roomId)));
-    });
-  }
+  void deps.writer.read(roomId, (stored, now) => {
+    if (stored === null) {
+      // Deleted between the handshake and now: the disconnect for the room's sockets missed this one.
+      socket.emit('deleted');
+      socket.disconnect(true);
+    } else if (cameOnline) {
+      // Everyone learns this seat is online; the new socket gets its state with them.
+      deps.writer.sendAll(stored.room, now);
+    } else {
+      socket.emit('state', viewFor(stored.room, seat, now, deps.presence.of(roomId)));
+    }
+  });
 
   socket.on('command', (...args: unknown[]) => {
     // Socket.IO passes the ack callback last, whatever came before it (`emit('command', ack)`,
