@@ -125,7 +125,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   if (config.DUOLOGUE_ORIGIN !== undefined) {
-    await app.register(cors, { origin: config.DUOLOGUE_ORIGIN, methods: ['GET', 'POST', 'DELETE'] });
+    // A list makes the plugin answer only a matching Origin, instead of always naming the configured one.
+    await app.register(cors, { origin: [config.DUOLOGUE_ORIGIN], methods: ['GET', 'POST', 'DELETE'] });
   }
   await roomRoutes(app, { rooms, httpLimit: config.DUOLOGUE_HTTP_LIMIT });
   await clientFiles(app, { clientDir: deps.clientDir ?? null });

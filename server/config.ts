@@ -13,7 +13,8 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DUOLOGUE_COMMAND_LIMIT: PositiveInt.default(50),
   DUOLOGUE_HTTP_LIMIT: z.coerce.number().int().min(0).default(60),
-  DUOLOGUE_ORIGIN: z.url().optional(),
+  // Browsers send an Origin without path or trailing slash; compare like with like.
+  DUOLOGUE_ORIGIN: z.url().transform((value) => new URL(value).origin).optional(),
 });
 
 /** The validated configuration. */

@@ -32,7 +32,7 @@ export function createSocketServer(httpServer: HttpServer, origin: string | unde
   return new Server(httpServer, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
-    cors: origin === undefined ? undefined : { origin },
+    cors: origin === undefined ? undefined : { origin: [origin] },
   });
 }
 

@@ -35,6 +35,11 @@ describe('the configuration', () => {
     }
   });
 
+  it('keeps only the origin of DUOLOGUE_ORIGIN', () => {
+    const result = readConfig({ DUOLOGUE_ORIGIN: 'https://duologue.example/app/' });
+    expect(result.ok && result.config.DUOLOGUE_ORIGIN).toBe('https://duologue.example');
+  });
+
   it('refuses REDIS_URL until the Redis store exists', () => {
     const result = readConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
     expect(result.ok).toBe(false);
