@@ -22,6 +22,14 @@ export type Accepted = {
 export type Rejected = { ok: false; error: ProtocolError };
 export type Outcome = Accepted | Rejected;
 
+/**
+ * A break duration in whole milliseconds: a time scale that does not divide 60 000
+ * would otherwise leave fractions in deadlines that are epoch milliseconds.
+ */
+function minutesMs(room: Room, minutes: number): number {
+  return Math.round(minutes * room.minuteMs);
+}
+
 function reject(code: ProtocolError['code'], message?: string): Rejected {
   return { ok: false, error: protocolError(code, message) };
 }
@@ -67,9 +75,9 @@ function refuseArguments(room: Room, command: Command, now: number): Rejected | 
     case 'extendBreak': {
       const brk = room.break;
       if (brk === null) return null;
-      const returnAt = now + command.minutes * room.minuteMs;
+      const returnAt = now + minutesMs(room, command.minutes);
       if (returnAt <= brk.returnAt) return reject('invalid', 'An extension must move the return time later.');
-      if (returnAt > brk.startedAt + BREAK_CAP_MINUTES * room.minuteMs) {
+      if (returnAt > brk.startedAt + minutesMs(room, BREAK_CAP_MINUTES)) {
         return reject('invalid', 'A break cannot last longer than a day.');
       }
       return null;
@@ -111,8 +119,8 @@ function mutate(room: Room, command: Command, seat: SeatId, now: number, log: Lo
       room.break = {
         by,
         startedAt: now,
-        minUntil: now + room.breakMinutes * room.minuteMs,
-        returnAt: now + minutes * room.minuteMs,
+        minUntil: now + minutesMs(room, room.breakMinutes),
+        returnAt: now + minutesMs(room, minutes),
         due: false,
         ready: { A: false, B: false },
       };
@@ -122,7 +130,7 @@ function mutate(room: Room, command: Command, seat: SeatId, now: number, log: Lo
     }
     case 'extendBreak': {
       const brk = room.break!;
-      brk.returnAt = now + command.minutes * room.minuteMs;
+      brk.returnAt = now + minutesMs(room, command.minutes);
       brk.due = false;
       log({ kind: 'breakExtended', by: seat, returnAt: brk.returnAt });
       return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedCommands, nextDeadline, tick, viewFor, type Room } from '../../protocol';
+import { Room as RoomSchema, StateView, allowedCommands, nextDeadline, tick, viewFor, type Room } from '../../protocol';
 import { MIN, T0, inDialogue, ok, rejects, seated } from './helpers';
 
 const DAY = 1440 * MIN;
@@ -25,6 +25,21 @@ describe('the flooded break', () => {
     expect(longer.break).toMatchObject({ by: 'A', minUntil: T0 + 25_000, returnAt: T0 + 90_000 });
     expect(longer.stats.A.breaks).toEqual([{ startedAt: T0, endedAt: null }]);
     expect(ok(room, 'A', { type: 'flood', minutes: 1440 }, T0).room.break?.returnAt).toBe(T0 + 1440_000);
+  });
+
+  it('keeps whole epoch milliseconds whatever the time scale (a minute of 60000 / 7 ms)', () => {
+    const minuteMs = 60_000 / 7;
+    const room = inDialogue({ breakMinutes: 5, minuteMs });
+    let onBreak = ok(room, 'A', { type: 'flood', minutes: 6 }, T0).room;
+    expect(onBreak.break).toMatchObject({ minUntil: T0 + Math.round(5 * minuteMs), returnAt: T0 + Math.round(6 * minuteMs) });
+    onBreak = ok(onBreak, 'A', { type: 'extendBreak', minutes: 7 }, T0 + 1).room;
+    expect(onBreak.break?.returnAt).toBe(T0 + 1 + Math.round(7 * minuteMs));
+    // The stored room and every view still satisfy their own schemas (EpochMs is an integer).
+    expect(() => RoomSchema.parse(onBreak)).not.toThrow();
+    expect(() => StateView.parse(viewFor(onBreak, 'B', T0 + 1))).not.toThrow();
+    const due = tick(onBreak, onBreak.break!.returnAt).room;
+    expect(due.break?.due).toBe(true);
+    expect(() => RoomSchema.parse(due)).not.toThrow();
   });
 
   it('may be called by either partner, whoever holds the floor', () => {

@@ -25,7 +25,7 @@ import {
   type SeatId,
   type Step,
 } from '../../protocol';
-import { METHOD_STEPS, actorNow, expectedAnswer, expectedFloor, expectedGate } from './oracle';
+import { METHOD_STEPS, actorNow, durationMs, expectedAnswer, expectedFloor, expectedGate } from './oracle';
 
 type Model = { joined: Record<SeatId, boolean>; hasModerator: boolean };
 type Real = { room: Room; now: number; serial: number; accepted: number; rejected: number };
@@ -63,9 +63,10 @@ function checkRoomShape(room: Room): void {
   const brk = room.break;
   if (brk !== null) {
     expect(['checkin', 'dialogue', 'closing']).toContain(room.phase);
-    expect(brk.minUntil).toBe(brk.startedAt + room.breakMinutes * room.minuteMs);
+    for (const t of [brk.startedAt, brk.minUntil, brk.returnAt]) expect(Number.isInteger(t), 'deadlines are whole epoch ms').toBe(true);
+    expect(brk.minUntil).toBe(brk.startedAt + durationMs(room, room.breakMinutes));
     expect(brk.returnAt).toBeGreaterThanOrEqual(brk.minUntil);
-    expect(brk.returnAt).toBeLessThanOrEqual(brk.startedAt + 1440 * room.minuteMs);
+    expect(brk.returnAt).toBeLessThanOrEqual(brk.startedAt + durationMs(room, 1440));
   }
   if (room.paused) expect(['checkin', 'dialogue', 'closing']).toContain(room.phase);
   if (room.phase === 'lobby') expect(room.seats.A.joined && room.seats.B.joined).toBe(false);
@@ -151,7 +152,7 @@ function checkAccepted(before: Room, out: Accepted, seat: SeatId, command: Comma
     else expect([command.type, was.due]).toEqual(['wrapUp', true]);
   }
   if (was === null && is !== null) expect([command.type, is.by, is.startedAt]).toEqual(['flood', seat, now]);
-  if (command.type === 'flood') expect(is!.returnAt).toBe(now + (command.minutes ?? before.breakMinutes) * before.minuteMs);
+  if (command.type === 'flood') expect(is!.returnAt).toBe(now + durationMs(before, command.minutes ?? before.breakMinutes));
   if (command.type === 'repair') expect(after.floor).toEqual(before.floor);
   // When the break ends, the conversation is where it was (unless the moderator moved it or a wrap-up ended it).
   if (was !== null && is === null && !['wrapUp', 'end'].includes(command.type)) {
@@ -174,7 +175,7 @@ function checkEffect(before: Room, after: Room, seat: SeatId, command: Command, 
       expect(after.checkin[seat as Partner]).toEqual({ calm: command.calm, tendency: command.tendency, safe: command.safe });
       return;
     case 'extendBreak':
-      expect(brk).toEqual({ ...before.break!, returnAt: now + command.minutes * before.minuteMs, due: false });
+      expect(brk).toEqual({ ...before.break!, returnAt: now + durationMs(before, command.minutes), due: false });
       return;
     case 'ready':
       if (brk !== null) expect(brk.ready).toEqual({ ...before.break!.ready, [seat]: true });
@@ -184,8 +185,8 @@ function checkEffect(before: Room, after: Room, seat: SeatId, command: Command, 
       expect(brk).toEqual({
         by: seat,
         startedAt: now,
-        minUntil: now + before.breakMinutes * before.minuteMs,
-        returnAt: now + (command.minutes ?? before.breakMinutes) * before.minuteMs,
+        minUntil: now + durationMs(before, before.breakMinutes),
+        returnAt: now + durationMs(before, command.minutes ?? before.breakMinutes),
         due: false,
         ready: { A: false, B: false },
       });
@@ -370,7 +371,7 @@ function materialize(spec: Spec, real: Real): CommandInput {
       const { room, now } = real;
       const brk = room.break;
       if (brk === null) return { type: 'extendBreak', minutes: room.breakMinutes };
-      const target = spec.near === 'return' ? brk.returnAt : brk.startedAt + 1440 * room.minuteMs;
+      const target = spec.near === 'return' ? brk.returnAt : brk.startedAt + durationMs(room, 1440);
       return { type: 'extendBreak', minutes: clampMinutes(Math.floor((target - now) / room.minuteMs) + spec.delta) };
     }
   }
@@ -512,7 +513,7 @@ const setupArb = fc.record({
   breakMinutes: fc.oneof(fc.constantFrom(5, 20, 120), fc.integer({ min: 5, max: 120 })),
   firstSpeaker: fc.constantFrom<Partner>('A', 'B'),
   creator: fc.constantFrom('partner' as const, 'partner+moderator' as const, 'moderator' as const),
-  minuteMs: fc.constantFrom(60_000, 1000, 10),
+  minuteMs: fc.constantFrom(60_000, 1000, 60_000 / 7, 10),
   seatedAtStart: fc.boolean(),
 });
 

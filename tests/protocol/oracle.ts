@@ -89,7 +89,8 @@ export function expectedAnswer(room: Room, seat: SeatId, command: Command, now: 
   if (command.rev !== undefined && command.rev !== room.rev) return 'stale';
   const gated = expectedGate(room, seat, command.type, now);
   if (gated !== null) return gated;
-  const minute = room.minuteMs;
+  // Durations are whole milliseconds: a minute of 60000 / scale ms, rounded per duration.
+  const ms = (minutes: number): number => Math.round(minutes * room.minuteMs);
   switch (command.type) {
     case 'advance':
       return room.floor!.step === command.step ? null : 'wrong_step';
@@ -99,8 +100,8 @@ export function expectedAnswer(room: Room, seat: SeatId, command: Command, now: 
       return (command.minutes ?? room.breakMinutes) < room.breakMinutes ? 'invalid' : null;
     case 'extendBreak': {
       const brk = room.break!;
-      const returnAt = now + command.minutes * minute;
-      return returnAt <= brk.returnAt || returnAt > brk.startedAt + 1440 * minute ? 'invalid' : null;
+      const returnAt = now + ms(command.minutes);
+      return returnAt <= brk.returnAt || returnAt > brk.startedAt + ms(1440) ? 'invalid' : null;
     }
     case 'proposeTime': {
       const at = Date.parse(command.at);
@@ -125,4 +126,9 @@ export function expectedFloor(room: Room, command: Command, now: number): NonNul
   const row = TABLE[floor.step];
   if (row.next === 'swap') return { speaker: swap(floor.speaker), step: 'share', turn: floor.turn + 1, clarifying: false, stepSince: now };
   return { ...floor, step: row.next!, stepSince: now };
+}
+
+/** A duration of `minutes` protocol minutes in this room, in whole milliseconds. */
+export function durationMs(room: Room, minutes: number): number {
+  return Math.round(minutes * room.minuteMs);
 }
