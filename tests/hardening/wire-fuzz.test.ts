@@ -182,13 +182,55 @@ describe('wire fuzzing over a live server (a forked process, a temp data dir)', 
           }
         },
       ),
-      { seed: SEED, numRuns: 120 },
+      { seed: SEED, numRuns: 80 },
     );
     expect(server.crashed).toBeNull();
     // The runs reached the rejections that guard seats and phases, not only the happy path.
     for (const code of ['ok', 'forbidden', 'wrong_phase', 'on_break', 'not_your_turn', 'wrong_step', 'ended', 'stale', 'invalid']) {
       expect(codes.get(code) ?? 0, `${code} in ${JSON.stringify([...codes])}`).toBeGreaterThan(0);
     }
+  }, 120_000);
+
+  it('keeps the server heap bounded over thousands of hostile commands, rooms and reconnections', async ({ annotate }) => {
+    const BATCHES = 5;
+    const PER_BATCH = 250;
+    const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
+    const heaps: number[] = [];
+    let sent = 0;
+    for (let batch = 0; batch < BATCHES; batch += 1) {
+      const payloads = fc.sample(fc.oneof({ arbitrary: hostilePayload, weight: 5 }, { arbitrary: rawPacket, weight: 1 }), {
+        seed: SEED + batch,
+        numRuns: PER_BATCH,
+      });
+      // A few rooms come and go in every batch: sockets, presence, queues and timers must be let go.
+      const churn = await roomIn(server.url, 'break', { moderated: batch % 2 === 0 });
+      const members = Object.values(churn.members);
+      for (const [i, generated] of payloads.entries()) {
+        const member = members[i % members.length]!;
+        if (generated instanceof RawPacket) {
+          await member.waitFor((m) => m.socket.connected, 'a connection');
+          member.socket.io.engine.write(generated.text);
+        } else {
+          await member.waitFor((m) => m.socket.connected, 'a connection');
+          await emitAs(member, wireValue(generated), i % 4 === 0 ? 'none' : 'ack').catch(() => undefined);
+        }
+        sent += 1;
+        if (i % 100 === 99) await probe(member);
+      }
+      await probe(members[0]!);
+      churn.close();
+      heaps.push((await server.heap()).heapUsed);
+    }
+    const { gc, logLines } = await server.heap();
+    expect(gc).toBe(true);
+    expect(server.crashed).toBeNull();
+    expect(logLines).toBeGreaterThan(sent / 2);
+    const first = heaps[0]!;
+    const growth = Math.max(...heaps.slice(1)) - first;
+    await annotate(`server heap after each batch of ${PER_BATCH} (MB): ${heaps.map(mb).join(', ')}; growth ${mb(growth)} MB over ${sent} payloads`);
+    // After the first batch has warmed every code path up, the heap may wander but not climb.
+    expect(growth).toBeLessThan(8 * 1024 * 1024);
+    expect(heaps[heaps.length - 1]! - first).toBeLessThan(8 * 1024 * 1024);
   }, 120_000);
 
   it('opens a room only with a seat key of that room, whatever the handshake carries', async () => {

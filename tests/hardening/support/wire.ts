@@ -109,7 +109,7 @@ export class Member {
     this.socket = io(base, {
       auth: { roomId, seatKey },
       transports: ['websocket'],
-      reconnectionDelay: 50,
+      reconnectionDelay: 20,
       reconnectionDelayMax: options.reconnectionDelayMax ?? 500,
       randomizationFactor: 0.5,
       forceNew: true,
