@@ -115,6 +115,9 @@ describe('the flooded break', () => {
     readyFirst = ok(readyFirst, 'A', { type: 'ready' }, T0 + 20 * MIN).room;
     const extended = ok(readyFirst, 'A', { type: 'extendBreak', minutes: 10 }, T0 + 21 * MIN).room;
     expect(extended.break?.ready).toEqual({ A: true, B: false });
+    // The contract keeps the caller's earlier "ready" through an extension, so the other
+    // partner's ready still ends the break before the new return time.
+    expect(ok(extended, 'B', { type: 'ready' }, T0 + 22 * MIN).room.break).toBeNull();
   });
 
   it('tick and nextDeadline make the break due at returnAt and not before', () => {
