@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AuthGuard } from './auth-guard';
 import { CommandService } from './command-service';
 import type { Config } from './config';
 import { minuteMsFor } from './config';
@@ -79,7 +80,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ttlMs: config.DUOLOGUE_ROOM_TTL_DAYS * DAY_MS,
   });
   const commands = new CommandService({ writer, log: app.log, limit: config.DUOLOGUE_COMMAND_LIMIT });
-  bindSocketHandlers(io, { rooms, commands, writer, presence, now: () => clock.now(), log: app.log });
+  // Failed seat keys and invites per address share the HTTP limit's number (0 turns both off).
+  const guard = new AuthGuard(config.DUOLOGUE_HTTP_LIMIT);
+  bindSocketHandlers(io, { rooms, commands, writer, presence, guard, now: () => clock.now(), log: app.log });
   app.decorate('io', io);
   app.decorate('rooms', rooms);
 
@@ -128,7 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A list makes the plugin answer only a matching Origin, instead of always naming the configured one.
     await app.register(cors, { origin: [config.DUOLOGUE_ORIGIN], methods: ['GET', 'POST', 'DELETE'] });
   }
-  await roomRoutes(app, { rooms, httpLimit: config.DUOLOGUE_HTTP_LIMIT });
+  await roomRoutes(app, { rooms, guard, httpLimit: config.DUOLOGUE_HTTP_LIMIT });
   await clientFiles(app, { clientDir: deps.clientDir ?? null });
   return app;
 }

@@ -1,12 +1,15 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { CreateRoomBody, describeIssue, JoinRoomBody, REPAIR_CATALOG } from '../../protocol';
-import type { RoomService } from '../room-service';
+import { CreateRoomBody, describeIssue, ERROR_MESSAGES, JoinRoomBody, REPAIR_CATALOG } from '../../protocol';
+import type { AuthGuard } from '../auth-guard';
+import type { Failure, Result, RoomService } from '../room-service';
 import { appointmentCalendar } from './appointment-calendar';
 import { sendError, sendFailure } from './http-errors';
 
 export interface RoomRoutesOptions {
   rooms: RoomService;
+  /** Failed seat keys and invites per client address. */
+  guard: AuthGuard;
   /** Room creations and joins per client address per minute; 0 turns the limit off. */
   httpLimit: number;
 }
@@ -15,8 +18,13 @@ type RoomRequest = FastifyRequest<{ Params: { roomId: string } }>;
 
 /** The JSON API of PROTOCOL.md section 2. */
 export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOptions): Promise<void> {
-  const { rooms } = options;
+  const { rooms, guard } = options;
   const limited = rateLimit(options.httpLimit);
+  const guarded = async <T>(request: FastifyRequest, attempt: () => Promise<Result<T>>): Promise<Result<T>> => {
+    const result = await guard.attempt(request.ip, attempt);
+    return result === 'rate_limited' ? RATE_LIMITED : result;
+  };
+  const authenticate = (request: RoomRequest) => guarded(request, () => rooms.authenticate(request.params.roomId, bearer(request)));
 
   app.get('/api/health', async () => ({ ok: true }));
 
@@ -31,19 +39,19 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
   app.post('/api/rooms/:roomId/join', { preHandler: limited }, async (request: RoomRequest, reply) => {
     const body = JoinRoomBody.safeParse(request.body);
     if (!body.success) return sendError(reply, 400, 'invalid', describeIssue(body.error));
-    const result = await rooms.join(request.params.roomId, body.data);
+    const result = await guarded(request, () => rooms.join(request.params.roomId, body.data));
     if (!result.ok) return sendFailure(reply, result);
     return reply.code(200).send(result.value);
   });
 
   app.get('/api/rooms/:roomId/summary', async (request: RoomRequest, reply) => {
-    const auth = await rooms.authenticate(request.params.roomId, bearer(request));
+    const auth = await authenticate(request);
     if (!auth.ok) return sendFailure(reply, auth);
     return reply.header('cache-control', 'no-store').send(rooms.summary(auth.value.room));
   });
 
   app.get('/api/rooms/:roomId/appointment.ics', async (request: RoomRequest, reply) => {
-    const auth = await rooms.authenticate(request.params.roomId, bearer(request));
+    const auth = await authenticate(request);
     if (!auth.ok) return sendFailure(reply, auth);
     const { appointment } = auth.value.room;
     if (appointment === null || !appointment.accepted) return sendError(reply, 404, 'no_appointment');
@@ -55,13 +63,15 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
   });
 
   app.delete('/api/rooms/:roomId', async (request: RoomRequest, reply) => {
-    const auth = await rooms.authenticate(request.params.roomId, bearer(request));
+    const auth = await authenticate(request);
     if (!auth.ok) return sendFailure(reply, auth);
     // Gone already (a second device deleted it at the same moment): the outcome is the same.
     await rooms.remove(auth.value.room.id);
     return reply.code(204).send();
   });
 }
+
+const RATE_LIMITED: Failure = { ok: false, status: 429, error: { code: 'rate_limited', message: ERROR_MESSAGES.rate_limited } };
 
 /** The seat key of `Authorization: Bearer <seatKey>`, or undefined. */
 function bearer(request: FastifyRequest): string | undefined {

@@ -9,6 +9,7 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '../../protocol';
+import type { AuthGuard } from '../auth-guard';
 import type { Broadcaster } from '../broadcaster';
 import type { CommandService } from '../command-service';
 import type { PresenceTracker } from '../presence';
@@ -33,6 +34,12 @@ export function createSocketServer(httpServer: HttpServer, origin: string | unde
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
     cors: origin === undefined ? undefined : { origin: [origin] },
+    // CORS headers do not bind a WebSocket: a browser page from another origin is refused
+    // at the engine's handshake. Requests without an Origin (apps, tools) are not a browser's.
+    allowRequest:
+      origin === undefined
+        ? undefined
+        : (request, callback) => callback(null, request.headers.origin === undefined || request.headers.origin === origin),
   });
 }
 
@@ -54,6 +61,7 @@ export interface SocketHandlerDeps {
   commands: CommandService;
   writer: RoomWriter;
   presence: PresenceTracker;
+  guard: AuthGuard;
   now: () => number;
   log: FastifyBaseLogger;
 }
@@ -66,9 +74,10 @@ export function bindSocketHandlers(io: DuologueServer, deps: SocketHandlerDeps):
   io.use((socket, next) => {
     const auth: unknown = socket.handshake.auth;
     const { roomId, seatKey } = (typeof auth === 'object' && auth !== null ? auth : {}) as Record<string, unknown>;
-    deps.rooms
-      .authenticate(roomId, seatKey)
+    deps.guard
+      .attempt(socket.handshake.address, () => deps.rooms.authenticate(roomId, seatKey))
       .then((result) => {
+        if (result === 'rate_limited') return next(new Error('rate_limited'));
         if (!result.ok) return next(new Error(result.error.code));
         socket.data.roomId = result.value.room.id;
         socket.data.seat = result.value.seat;

@@ -1,0 +1,29 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+
+/**
+ * Counts failed attempts to open a seat (a wrong seat key, a wrong invite, an unknown
+ * room) per client address, on the socket handshake and the keyed HTTP routes alike.
+ * Over the limit, every attempt from that address is refused with `rate_limited` for the
+ * rest of the minute, the right key included, so a guesser cannot tell a hit from a miss.
+ * The keys have 128 bits; this keeps a scan from even starting. 0 turns it off.
+ */
+export class AuthGuard {
+  private readonly limiter: RateLimiterMemory | null;
+
+  constructor(private readonly failuresPerMinute: number) {
+    this.limiter = failuresPerMinute > 0 ? new RateLimiterMemory({ points: failuresPerMinute, duration: 60 }) : null;
+  }
+
+  /**
+   * Runs one authentication for `address`: refused at once while the address is over its
+   * failures, counted when it fails.
+   */
+  async attempt<T extends { ok: boolean }>(address: string, authenticate: () => Promise<T>): Promise<T | 'rate_limited'> {
+    if (this.limiter === null) return authenticate();
+    const used = await this.limiter.get(address);
+    if (used !== null && used.consumedPoints >= this.failuresPerMinute) return 'rate_limited';
+    const result = await authenticate();
+    if (!result.ok) await this.limiter.penalty(address, 1);
+    return result;
+  }
+}
