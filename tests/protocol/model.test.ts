@@ -97,6 +97,7 @@ function checkViews(room: Room, now: number, parse = false): void {
     expect(view.checkin).toEqual({ A: room.checkin.A, B: room.checkin.B });
     same(view.notes, room.notes.slice(-50));
     same(view.coach, room.coach.slice(-50));
+    same(allowedCommands(view, 'moderator', now), allowedCommands(room, 'moderator', now), 'allowedCommands from the moderator view');
   }
 }
 

@@ -100,4 +100,15 @@ describe('coach lines and notes', () => {
     expect(m.timeline).toHaveLength(50);
     expect(m.timeline.at(-1)?.kind).toBe('repair');
   });
+
+  it('stores at most the last 200 entries of each list', () => {
+    let room = base();
+    for (let i = 0; i < 205; i += 1) {
+      room = ok(room, 'moderator', { type: 'coach', to: 'both', text: `c${i}` }, T0 + i).room;
+    }
+    expect(room.coach).toHaveLength(200);
+    expect(room.coach[0]?.text).toBe('c5');
+    expect(room.timeline.length).toBeLessThanOrEqual(200);
+    expect(viewFor(room, 'B', T0).coach.at(-1)?.text).toBe('c204');
+  });
 });
