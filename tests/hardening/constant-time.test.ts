@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import * as crypto from 'node:crypto';
+import type * as crypto from 'node:crypto';
 import { timingSafeEqual } from 'node:crypto';
 import { startServer, tempDataDir, type TestServer } from '../support/test-server';
 import { createRoom, handshake, joinRoom, request } from './support/wire';
