@@ -60,6 +60,10 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     await expect.poll(() => roleOf(b.page)).toBe(en.dialogue.listener);
     await screen(a, '07-dialogue-speaker');
     await screen(b, '08-dialogue-listener');
+    // The calm dark theme passes the same contrast checks.
+    await a.page.emulateMedia({ colorScheme: 'dark' });
+    await screen(a, '07-dialogue-speaker-dark');
+    await a.page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('walks a full imago turn with a missed mirror', async () => {
@@ -69,6 +73,16 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     await button(b.page, en.dialogue.action.mirror).click();
     await expect.poll(() => stepOf(a.page)).toBe(en.dialogue.steps.check);
     await screen(a, '09-check');
+    // A repair phrase is one tap away and shows on both phones at once.
+    await button(b.page, en.repairs.button).click();
+    await b.page.getByRole('heading', { name: en.repairs.title }).waitFor();
+    await screen(b, '09-repairs');
+    // Every phrase of the catalog has its words (a missing one would show its key).
+    expect(await b.page.locator('dialog .phrase').count()).toBe(21);
+    expect(await b.page.locator('dialog').getByText(/repairs\./).count()).toBe(0);
+    await button(b.page, en.repairs.phrases.calm['slow-down']).click();
+    await a.page.locator('[data-test=recent-repair]').getByText(en.repairs.phrases.calm['slow-down']).waitFor();
+    await b.page.locator('[data-test=recent-repair]').getByText(en.repairs.phrases.calm['slow-down']).waitFor();
     await button(a.page, en.dialogue.checkMissed).click();
     await a.page.getByText(en.dialogue.clarify).waitFor();
     await b.page.getByText(en.dialogue.clarifyListen).waitFor();
@@ -104,6 +118,14 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     expect(await button(b.page, en.break.extend).count()).toBe(0);
     await screen(a, '11-break-caller');
     await screen(b, '12-break-other');
+    // Reduced motion stills the pacer and says the rhythm in words instead.
+    await b.page.emulateMedia({ reducedMotion: 'reduce', colorScheme: 'dark' });
+    await b.page.getByText(en.break.pacerStill).waitFor();
+    const circle = b.page.locator('.pacer .circle');
+    // (The callback runs in the page; the test's own types know no DOM.)
+    expect(await circle.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { animationName: string } }).getComputedStyle(el).animationName)).toBe('none');
+    await screen(b, '12-break-other-dark-still');
+    await b.page.emulateMedia({ reducedMotion: 'no-preference', colorScheme: 'light' });
     await button(b.page, en.break.readyWhenThey).click();
     await b.page.getByText(en.break.youReady.replace('{name}', 'Alex')).waitFor();
     expect(await a.page.getByRole('heading', { name: en.break.mine }).count()).toBe(1);
@@ -130,7 +152,7 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     await a.page.getByLabel(en.closing.nextAsk).fill(local);
     await button(a.page, en.join.propose).click();
     await button(b.page, en.time.accept).click();
-    await a.page.getByText(/Next talk: /).waitFor();
+    await a.page.getByText(new RegExp(`^${en.time.agreed.replace('{time}', '')}`)).waitFor();
     await screen(b, '15-closing');
     const [download] = await Promise.all([a.page.waitForEvent('download'), button(a.page, en.time.calendar).click()]);
     const ics = await readFile((await download.path())!, 'utf8');

@@ -36,9 +36,13 @@ export const useRoomStore = defineStore('room', () => {
   const me = computed<Partner | null>(() => (seat.value === 'A' || seat.value === 'B' ? seat.value : null));
   const partner = computed<Partner | null>(() => (me.value === null ? null : me.value === 'A' ? 'B' : 'A'));
   const partnerName = computed(() => (partner.value && view.value?.seats[partner.value].name) || '');
-  const allowed = computed<ReadonlySet<CommandType>>(() =>
-    view.value && seat.value ? allowedFor(view.value, seat.value, connection.serverNow) : NOTHING,
-  );
+  const allowed = computed<ReadonlySet<CommandType>>(() => {
+    const v = view.value;
+    if (!v || !seat.value) return NOTHING;
+    // A due break is past its minimum by the server's word, even before the next 1 s tick.
+    const now = v.break?.due ? Math.max(connection.serverNow, v.break.minUntil) : connection.serverNow;
+    return allowedFor(v, seat.value, now);
+  });
   /** True when a tap can go out now: connected, state back, nothing in flight. */
   const canAct = computed(() => connection.ready && sending.value === 0);
   const role = computed<'speaker' | 'listener' | null>(() => {

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, WebSocketRoute } from 'playwright-core';
+import { chromiumAvailable, mustRunBrowserTests, type Phone } from './support/chromium';
+import { saveScreen, seriousViolations } from './support/screens';
+import { startServer, type BrowserTestServer } from './support/server';
+import { button, en, roleOf, startDialogue, stepOf } from './support/talk';
+
+const run = chromiumAvailable || mustRunBrowserTests;
+
+/** The id of a `command` emit inside a Socket.IO frame or polling body, if any. */
+function commandIds(text: string): string[] {
+  return [...text.matchAll(/"command",\{[^}]*"id":"([A-Za-z0-9_-]+)"/g)].map((m) => m[1]!);
+}
+
+/**
+ * Puts the page's Socket.IO traffic through a proxy the test controls: it records every
+ * command id sent (WebSocket frames and polling bodies), can hold commands back, and can
+ * close the connection as a server would.
+ */
+async function proxySocket(page: Page) {
+  const routes: WebSocketRoute[] = [];
+  const sent: string[] = [];
+  const state = { holdCommands: false };
+  page.on('request', (request) => {
+    if (request.url().includes('/socket.io/') && request.method() === 'POST') sent.push(...commandIds(request.postData() ?? ''));
+  });
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    routes.push(ws);
+    ws.onMessage((message) => {
+      const ids = commandIds(String(message));
+      sent.push(...ids);
+      if (ids.length > 0 && state.holdCommands) return; // lost on the way, as in a dropping network
+      server.send(message);
+    });
+    server.onMessage((message) => ws.send(message));
+  });
+  return { routes, sent, state };
+}
+
+describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
+  let server: BrowserTestServer;
+  const phones: Phone[] = [];
+
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    for (const phone of phones) await phone.close();
+    await server?.stop();
+  });
+
+  it('keeps the seat and the step through a reload mid-turn', async () => {
+    const { a, b } = await startDialogue(server.url);
+    phones.push(a, b);
+    await button(a.page, en.dialogue.action.share).click();
+    await expect.poll(() => stepOf(b.page)).toBe(en.dialogue.steps.mirror);
+
+    await b.page.reload();
+    await expect.poll(() => roleOf(b.page)).toBe(en.dialogue.listener);
+    await expect.poll(() => stepOf(b.page)).toBe(en.dialogue.steps.mirror);
+    await button(b.page, en.dialogue.action.mirror).click();
+    await expect.poll(() => stepOf(a.page)).toBe(en.dialogue.steps.check);
+    expect(await roleOf(a.page)).toBe(en.dialogue.speaker);
+  });
+
+  it('shows "reconnecting" when the server drops the line, then resends the lost command with its id', async () => {
+    const { a, b } = await startDialogue(server.url);
+    phones.push(a, b);
+    const proxy = await proxySocket(b.page);
+    await b.page.reload();
+    await expect.poll(() => proxy.routes.length, { timeout: 15_000 }).toBeGreaterThan(0);
+    await button(a.page, en.dialogue.action.share).click();
+    const mirrored = button(b.page, en.dialogue.action.mirror);
+    await expect.poll(() => mirrored.isEnabled()).toBe(true);
+
+    // The tap leaves the phone, but the network eats it; then the server closes the line.
+    proxy.state.holdCommands = true;
+    await mirrored.click();
+    await expect.poll(() => proxy.sent.length).toBe(1);
+    const lostId = proxy.sent[0]!;
+    await b.page.route('**/socket.io/**', (route) => route.abort());
+    await proxy.routes.at(-1)!.close({ code: 1011, reason: 'going away' });
+
+    const banner = b.page.locator('[data-test=reconnecting]');
+    await banner.waitFor();
+    expect(await mirrored.isDisabled()).toBe(true);
+    await saveScreen(b.page, '17-reconnecting');
+    expect(await seriousViolations(b.page)).toEqual([]);
+
+    // The line comes back: the state returns, and the same command goes out again.
+    proxy.state.holdCommands = false;
+    await b.page.unroute('**/socket.io/**');
+    await banner.waitFor({ state: 'detached', timeout: 20_000 });
+    await expect.poll(() => stepOf(a.page)).toBe(en.dialogue.steps.check);
+    expect(proxy.sent.filter((id) => id === lostId).length).toBeGreaterThanOrEqual(2);
+    expect(new Set(proxy.sent).size).toBe(1);
+    await expect.poll(() => b.page.locator('[data-test=notice]').count()).toBe(0);
+  });
+});

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchPhone, mustRunBrowserTests, type Phone } from './support/chromium';
+import { saveScreen, seriousViolations } from './support/screens';
+import { startServer, type BrowserTestServer } from './support/server';
+import { button, checkIn, createTalk, en, joinTalk } from './support/talk';
+
+const run = chromiumAvailable || mustRunBrowserTests;
+
+describe.skipIf(!run)('safety and the therapist placeholder', () => {
+  let server: BrowserTestServer;
+  const phones: Phone[] = [];
+
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    for (const phone of phones) await phone.close();
+    await server?.stop();
+  });
+
+  it('answers a "no" with support and a quick exit, and never tells the partner', async () => {
+    const a = await launchPhone(server.url);
+    const b = await launchPhone(server.url);
+    phones.push(a, b);
+    const link = await createTalk(a, 'Alex');
+    await joinTalk(b, link, 'Sam');
+    await button(b.page, en.join.now).click();
+    await checkIn(a, { calm: 7, tendency: 'unsure', safe: true });
+    await checkIn(b, { calm: 3, tendency: 'withdraw', safe: false });
+
+    await b.page.getByRole('heading', { name: en.safety.title }).waitFor();
+    expect(await b.page.locator('a[href="tel:988"]').count()).toBe(1);
+    await saveScreen(b.page, '18-safety');
+    expect(await seriousViolations(b.page)).toEqual([]);
+    // Alex sees only that Sam has not checked in yet; the talk does not open.
+    await a.page.getByText(en.checkin.waiting.replace('{name}', 'Sam')).waitFor();
+    expect(await a.page.getByText(en.safety.title).count()).toBe(0);
+    const roomPath = new URL(b.page.url()).pathname;
+
+    await b.page.locator('[data-test=quick-exit]').click();
+    await b.page.waitForURL('**/notes');
+    await expect.poll(() => b.page.title()).toBe(en.away.title);
+    const { origins } = await b.context.storageState();
+    const kept = origins.flatMap((o) => o.localStorage.map((entry) => entry.name)).filter((k) => k.startsWith('duologue:'));
+    expect(kept).toEqual([]);
+    await b.page.goto(roomPath);
+    await b.page.getByText(en.conn.noSeat).waitFor();
+    // Still nothing shows on Alex's phone but "waiting".
+    await a.page.getByText(en.checkin.waiting.replace('{name}', 'Sam')).waitFor();
+  });
+
+  it('lets a therapist create a room and hand out both invites', async () => {
+    const t = await launchPhone(server.url);
+    phones.push(t);
+    await t.page.goto('/');
+    await t.page.getByRole('link', { name: en.start.therapistLink }).click();
+    await t.page.getByRole('heading', { name: en.moderator.title }).waitFor();
+    await t.page.getByLabel(en.moderator.name).fill('Dr. Rivera');
+    await button(t.page, en.moderator.submit).click();
+    const first = t.page.getByLabel(en.moderator.forA);
+    const second = t.page.getByLabel(en.moderator.forB);
+    await expect.poll(() => first.inputValue()).toContain('#invite=');
+    expect(await second.inputValue()).toContain('#invite=');
+    expect(await first.inputValue()).not.toBe(await second.inputValue());
+    await saveScreen(t.page, '19-therapist');
+    expect(await seriousViolations(t.page)).toEqual([]);
+  });
+});
