@@ -96,7 +96,7 @@ export class Member {
   readonly connectErrors: string[] = [];
   /** Commands re-sent after a lost ack. */
   retries = 0;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Set<{ check: () => void; fail: (error: Error) => void }>();
   private closed = false;
 
   constructor(
@@ -137,25 +137,31 @@ export class Member {
   }
 
   private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    for (const waiter of [...this.waiters]) waiter.check();
   }
 
   /** Resolves when `predicate` holds, re-checked on every socket event. */
   async waitFor(predicate: (member: Member) => boolean, what: string, timeoutMs = 20_000): Promise<void> {
     if (predicate(this)) return;
     await new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        if (predicate(this)) {
-          this.waiters.delete(check);
+      const waiter = {
+        check: (): void => {
+          if (predicate(this)) {
+            this.waiters.delete(waiter);
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+        fail: (error: Error): void => {
+          this.waiters.delete(waiter);
           clearTimeout(timer);
-          resolve();
-        }
+          reject(error);
+        },
       };
       const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`${this.seat} in ${this.roomId}: timed out waiting for ${what}; last state rev ${this.state?.rev} phase ${this.state?.phase}`));
+        waiter.fail(new Error(`${this.seat} in ${this.roomId}: timed out waiting for ${what}; last state rev ${this.state?.rev} phase ${this.state?.phase}`));
       }, timeoutMs);
-      this.waiters.add(check);
+      this.waiters.add(waiter);
     });
   }
 
@@ -178,6 +184,7 @@ export class Member {
     const giveUpAt = Date.now() + (this.options.giveUpMs ?? 60_000);
     let attempts = 0;
     for (;;) {
+      if (this.closed) throw new Error(`${this.seat} in ${this.roomId}: closed`);
       if (Date.now() > giveUpAt) throw new Error(`${this.seat} in ${this.roomId}: no ack for ${command.type} after ${attempts} attempts`);
       await this.waitFor((m) => m.socket.connected, 'a connection', Math.max(1, giveUpAt - Date.now()));
       attempts += 1;
@@ -213,10 +220,11 @@ export class Member {
     this.socket.io.engine?.close();
   }
 
+  /** Disconnects for good; whatever still waits on this member fails at once. */
   close(): void {
     this.closed = true;
     this.socket.disconnect();
-    this.waiters.clear();
+    for (const waiter of [...this.waiters]) waiter.fail(new Error(`${this.seat} in ${this.roomId}: closed`));
   }
 }
 

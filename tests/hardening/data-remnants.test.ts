@@ -1,0 +1,198 @@
+import Database from 'better-sqlite3';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { viewFor, type Method } from '../../protocol';
+import { DATABASE_FILE, openSqliteStore } from '../../server/store/sqlite-store';
+import { ManualClock } from '../support/manual-clock';
+import { startServer, tempDataDir } from '../support/test-server';
+import { roomProblems } from './support/invariants';
+import { ServerProcess, freePort } from './support/server-process';
+import { ackProblems, runSession, type SessionPlan } from './soak/session';
+import { Member, createRoom, joinRoom, request, type AckRecord } from './support/wire';
+
+const DAY = 86_400_000;
+const cleanups: Array<() => void> = [];
+afterAll(() => {
+  for (const cleanup of cleanups) cleanup();
+});
+
+/** The raw bytes of the database and of its WAL and shared-memory files, as the disk holds them. */
+function rawFiles(dir: string): Array<{ file: string; bytes: Buffer }> {
+  return [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`]
+    .map((file) => join(dir, file))
+    .filter((file) => existsSync(file))
+    .map((file) => ({ file, bytes: readFileSync(file) }));
+}
+
+function holders(dir: string, word: string): string[] {
+  return rawFiles(dir)
+    .filter(({ bytes }) => bytes.includes(Buffer.from(word, 'utf8')))
+    .map(({ file }) => file);
+}
+
+/** A moderated room with distinctive words in every free-text field, talked through to closing. */
+async function wordyRoom(url: string, tag: string, method: Method) {
+  const words = {
+    topic: `topic-${tag}-Zq81`,
+    nameA: `Anna-${tag}-Zq81`,
+    nameB: `Bert-${tag}-Zq81`,
+    nameModerator: `Mara-${tag}-Zq81`,
+    coach: `coach-${tag}-Zq81`,
+    note: `note-${tag}-Zq81`,
+  };
+  const created = await createRoom(url, { name: words.nameA, topic: words.topic, method, moderated: true, breakMinutes: 5 });
+  const keyB = (await joinRoom(url, created.roomId, created.invites.B!, words.nameB)).seatKey;
+  const keyM = (await joinRoom(url, created.roomId, created.invites.moderator!, words.nameModerator)).seatKey;
+  const members = {
+    A: new Member(url, created.roomId, 'A', created.seatKey),
+    B: new Member(url, created.roomId, 'B', keyB),
+    moderator: new Member(url, created.roomId, 'moderator', keyM),
+  };
+  await Promise.all(Object.values(members).map((m) => m.connected()));
+  for (const [member, command] of [
+    [members.A, { type: 'checkIn', calm: 5, tendency: 'pursue', safe: true }],
+    [members.B, { type: 'checkIn', calm: 5, tendency: 'withdraw', safe: true }],
+    [members.moderator, { type: 'coach', to: 'both', text: words.coach }],
+    [members.moderator, { type: 'note', text: words.note }],
+    [members.A, { type: 'advance', step: 'share' }],
+    [members.B, { type: 'advance', step: 'mirror' }],
+    [members.A, { type: 'check', result: 'missed' }],
+    [members.A, { type: 'wrapUp' }],
+  ] as const) {
+    expect(await member.send(command)).toMatchObject({ ok: true });
+  }
+  const secrets = [created.seatKey, keyB, keyM, ...Object.values(created.invites)];
+  return { roomId: created.roomId, words, members, secrets, keyA: created.seatKey, close: () => Object.values(members).forEach((m) => m.close()) };
+}
+
+describe('deletion and expiry', () => {
+  it('leave none of a room\'s words in the database, its WAL or its shared memory after a clean shutdown', async () => {
+    const data = tempDataDir();
+    cleanups.push(data.remove);
+    const clock = new ManualClock(Date.UTC(2026, 10, 1, 8, 0, 0));
+    const server = await startServer({ dataDir: data.dir, clock, config: { DUOLOGUE_ROOM_TTL_DAYS: 30 } });
+    const deleted = await wordyRoom(server.url, 'deleted', 'imago');
+    const expired = await wordyRoom(server.url, 'expired', 'speaker-listener');
+    const survivor = await wordyRoom(server.url, 'survivor', 'imago');
+    try {
+      expect((await request(server.url, 'DELETE', `/api/rooms/${deleted.roomId}`, { key: deleted.keyA })).status).toBe(204);
+      await deleted.members.A.waitFor((m) => m.deleted, 'the deletion');
+
+      // 29 idle days later the survivor changes; two days after that the other room is 31 days idle.
+      clock.advance(29 * DAY);
+      expect(await survivor.members.moderator.send({ type: 'note', text: 'still here' })).toMatchObject({ ok: true });
+      clock.advance(2 * DAY);
+      await expired.members.A.waitFor((m) => m.deleted, 'the expiry');
+      expect((await request(server.url, 'GET', `/api/rooms/${expired.roomId}/summary`, { key: expired.keyA })).status).toBe(404);
+      expect((await request(server.url, 'GET', `/api/rooms/${survivor.roomId}/summary`, { key: survivor.keyA })).status).toBe(200);
+    } finally {
+      for (const room of [deleted, expired, survivor]) room.close();
+      await server.close();
+    }
+
+    expect(rawFiles(data.dir).length).toBeGreaterThan(0);
+    for (const room of [deleted, expired]) {
+      for (const [what, word] of Object.entries(room.words)) expect(holders(data.dir, word), `${what} of the ${room.words.topic} room`).toEqual([]);
+      expect(holders(data.dir, room.roomId)).toEqual([]);
+    }
+    // The check can see words: the surviving room's are all there.
+    for (const word of Object.values(survivor.words)) expect(holders(data.dir, word).length, word).toBeGreaterThan(0);
+    // The operator holding the files holds no key or invite of any room, only their hashes.
+    for (const secret of [...deleted.secrets, ...expired.secrets, ...survivor.secrets]) expect(holders(data.dir, secret)).toEqual([]);
+  });
+});
+
+describe('a SIGKILL during writes', () => {
+  it('leaves a database that opens, passes integrity_check and holds every acknowledged change; the process logs no words', async () => {
+    const data = tempDataDir();
+    cleanups.push(data.remove);
+    const server = new ServerProcess({
+      port: await freePort(),
+      dataDir: data.dir,
+      env: { DUOLOGUE_TIME_SCALE: '600', DUOLOGUE_HTTP_LIMIT: '0', LOG_LEVEL: 'trace' },
+    });
+    await server.start();
+    const ROOMS = 8;
+    const rooms: Array<{ roomId: string; acks: () => AckRecord[]; close: () => void; words: string[] }> = [];
+    let sent = 0;
+    let killed: Promise<void> | null = null;
+    const sessions: Array<Promise<unknown>> = [];
+    const starts: Array<() => Promise<unknown>> = [];
+    try {
+      for (let i = 0; i < ROOMS; i += 1) {
+        const plan: SessionPlan = {
+          method: i % 2 === 0 ? 'imago' : 'speaker-listener',
+          moderated: true,
+          hesitantCheckIn: false,
+          coachLine: `kill-coach-${i}-Wp3`,
+          note: `kill-note-${i}-Wp3`,
+        };
+        const names = [`kill-anna-${i}-Wp3`, `kill-bert-${i}-Wp3`, `kill-mara-${i}-Wp3`];
+        const created = await createRoom(server.url, { name: names[0]!, topic: `kill-topic-${i}-Wp3`, method: plan.method, moderated: true, breakMinutes: 5 });
+        const keyB = (await joinRoom(server.url, created.roomId, created.invites.B!, names[1]!)).seatKey;
+        const keyM = (await joinRoom(server.url, created.roomId, created.invites.moderator!, names[2]!)).seatKey;
+        const A = new Member(server.url, created.roomId, 'A', created.seatKey);
+        const B = new Member(server.url, created.roomId, 'B', keyB);
+        const moderator = new Member(server.url, created.roomId, 'moderator', keyM);
+        const all = [A, B, moderator];
+        await Promise.all(all.map((m) => m.connected()));
+        rooms.push({
+          roomId: created.roomId,
+          acks: () => all.flatMap((m) => m.acks),
+          close: () => all.forEach((m) => m.close()),
+          words: [...names, `kill-topic-${i}-Wp3`, plan.coachLine, plan.note, created.seatKey, keyB, keyM, ...Object.values(created.invites)],
+        });
+        starts.push(() =>
+          runSession({ A, B, moderator }, plan, () => {
+            sent += 1;
+            // Kill while every room has commands on the wire and the writer is busy.
+            if (sent === ROOMS * 12 && killed === null) killed = server.kill();
+          }, () => Date.now()).catch(() => undefined),
+        );
+      }
+      // Every room is set up before any talks, so the kill lands among the commands, not the setup.
+      sessions.push(...starts.map((start) => start()));
+      await Promise.race([Promise.all(sessions), new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          if (killed !== null) {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 5);
+      })]);
+      expect(killed).not.toBeNull();
+      await killed;
+    } finally {
+      for (const room of rooms) room.close();
+      await Promise.all(sessions);
+      await server.stop();
+    }
+
+    // Opened as the server opens it after a crash: the WAL is recovered, the file is whole.
+    const db = new Database(join(data.dir, DATABASE_FILE));
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+    const store = openSqliteStore(data.dir);
+    let acked = 0;
+    try {
+      for (const room of rooms) {
+        const stored = await store.loadRoom(room.roomId);
+        expect(stored).not.toBeNull();
+        expect(roomProblems(stored!.room)).toEqual([]);
+        const acks = room.acks();
+        acked += acks.length;
+        // Each room had at most one command in flight when the process died.
+        const problems = ackProblems(acks, viewFor(stored!.room, 'A', 0), viewFor(stored!.room, 'moderator', 0), 1);
+        expect(problems).toEqual([]);
+      }
+    } finally {
+      await store.close();
+    }
+    expect(acked).toBeGreaterThanOrEqual(ROOMS * 10);
+
+    const logs = server.lines.join('\n');
+    expect(logs).toContain('"msg":"command"');
+    for (const word of rooms.flatMap((r) => r.words)) expect(logs).not.toContain(word);
+  });
+});
