@@ -92,6 +92,7 @@ const en = {
     done: "You're checked in.",
     waiting: 'Waiting for {name} to check in.',
     waitingJoin: 'Waiting for your partner to join.',
+    notNow: 'Rather talk later?',
   },
   safety: {
     title: 'Thank you for telling us',

@@ -80,6 +80,10 @@ export const useRoomStore = defineStore('room', () => {
     } else if (before?.floor && next.floor && before.floor.step !== next.floor.step) {
       resumePoint.value = null;
     }
+    // A refusal speaks of the screen it happened on; a new screen starts clean.
+    if (before && (before.phase !== next.phase || before.floor?.step !== next.floor?.step || !before.break !== !next.break)) {
+      notice.value = null;
+    }
     view.value = next;
   }
 
