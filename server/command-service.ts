@@ -1,9 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { applyCommand, COMMAND_TYPES, parseCommand, protocolError, type CommandAck, type SeatId } from '../protocol';
+import type { RoomWriter } from './room-writer';
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(COMMAND_TYPES);
-import type { RoomWriter } from './room-writer';
 
 export interface CommandServiceDeps {
   writer: RoomWriter;

@@ -1,4 +1,4 @@
-import { ensureClientBuilt } from './client-build';
+import { clientBuildIsStale, ensureClientBuilt } from './client-build';
 import { createLogger } from './logger';
 import { main } from './main';
 
@@ -7,6 +7,8 @@ import { main } from './main';
 if (process.env.DUOLOGUE_SKIP_CLIENT_BUILD !== '1') {
   const log = createLogger(process.env.LOG_LEVEL ?? 'info');
   try {
+    // A first start builds the client, which takes a while: say so before the wait.
+    if (clientBuildIsStale()) log.info('building the client into dist/client…');
     if (await ensureClientBuilt()) log.info('client built into dist/client');
   } catch (error) {
     // The API is worth serving even when the client does not build; the last good build (if any) stays.
