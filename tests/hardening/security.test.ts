@@ -69,6 +69,16 @@ describe('a stranger holding a link, or only a room id', () => {
     expect(await handshake(url, { roomId: x.roomId, seatKey: x.invites.B })).toEqual({ ok: false, message: 'unauthorized' });
   });
 
+  it('cannot smuggle prototype keys through an HTTP body', async () => {
+    for (const body of ['{"name":"Avery","__proto__":{"as":"moderator"}}', '{"name":"Avery","constructor":{"prototype":{"as":"moderator"}}}']) {
+      const answer = await fetch(`${url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(answer.status, body).toBe(400);
+      expect(await answer.json()).toMatchObject({ error: { code: 'invalid' } });
+    }
+    // And nothing was polluted on the way.
+    expect(({} as Record<string, unknown>).as).toBeUndefined();
+  });
+
   it('learns nothing and changes nothing with the room id alone', async () => {
     const { created } = await fullRoom(url).then((room) => {
       opened.push(...Object.values(room.members));
