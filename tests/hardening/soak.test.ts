@@ -17,5 +17,7 @@ describe('soak: whole sessions through dropped phones and a SIGKILLed server', (
     expect(report.commandsAcked).toBeGreaterThan(20 * 25);
     expect(report.clientDrops).toBeGreaterThan(0);
     expect(report.storedRoomsChecked).toBeGreaterThanOrEqual(report.roomsEnded);
+    // Every phone of every finished room ended on the final state (two or three phones a room).
+    expect(report.clientsConverged).toBeGreaterThanOrEqual(report.roomsEnded * 2);
   }, 120_000);
 });

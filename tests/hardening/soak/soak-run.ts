@@ -38,6 +38,8 @@ export interface SoakReport {
   killAtAcks: number[];
   restartMs: number[];
   clientDrops: number;
+  /** Phones whose latest state was the ended room at its final revision when their session finished. */
+  clientsConverged: number;
   commandsAcked: number;
   commandsRetried: number;
   acksChecked: number;
@@ -140,6 +142,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     killAtAcks: [],
     restartMs: [],
     clientDrops: 0,
+    clientsConverged: 0,
     commandsAcked: 0,
     commandsRetried: 0,
     acksChecked: 0,
@@ -225,6 +228,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     try {
       await Promise.all(own.map((m) => m.connected(120_000)));
       await runSession({ A, B, moderator }, plan, chaos, () => Date.now());
+      // No phone is left behind: each one's latest state is the ended room at its final revision.
+      const finalRev = Math.max(...own.flatMap((m) => m.acks.map((a) => (a.ack.ok ? a.ack.rev : 0))));
+      await Promise.all(
+        own.map((m) => m.waitFor((x) => x.state?.phase === 'ended' && x.state.rev === finalRev, `the ended state at rev ${finalRev}`, 60_000)),
+      );
+      report.clientsConverged += own.length;
     } finally {
       for (const m of own) {
         report.commandsRetried += m.retries;
