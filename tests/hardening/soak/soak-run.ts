@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,8 @@ export interface SoakReport {
   /** Joins whose answer was lost in a kill and whose invite was then already used. */
   ambiguousJoins: number;
   httpRetries: number;
+  /** The server process's resident memory, sampled every second (MB): the highest, and the last before the final stop. */
+  serverRssMb: { max: number; last: number } | null;
   problems: string[];
   stuck: string[];
   crashes: string[];
@@ -82,6 +85,17 @@ async function throughRestarts<T>(step: () => Promise<T>, report: SoakReport, gi
 }
 
 class AmbiguousJoin extends Error {}
+
+/** A process's resident set in MB, from /proc (Linux), or null where there is none. */
+function residentMb(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match === null ? null : Math.round(Number(match[1]) / 102.4) / 10;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Opens the data files the way the server does after its last stop: the database
@@ -148,6 +162,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     acksChecked: 0,
     ambiguousJoins: 0,
     httpRetries: 0,
+    serverRssMb: null,
     problems: [],
     stuck: [],
     crashes: server.crashes,
@@ -245,6 +260,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
   };
 
+  const sampler = setInterval(() => {
+    const rss = residentMb(server.pid);
+    if (rss === null) return;
+    report.serverRssMb = { max: Math.max(report.serverRssMb?.max ?? 0, rss), last: rss };
+  }, 1_000);
   try {
     await server.start();
     let next = 0;
@@ -293,6 +313,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     report.storedRoomsChecked = stored.rooms;
     await options.inspect?.(dataDir);
   } finally {
+    clearInterval(sampler);
     await server.stop();
     report.durationMs = Date.now() - started;
     if (!options.keepData) await rm(dataDir, { recursive: true, force: true });
