@@ -97,4 +97,29 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
     expect(new Set(proxy.sent).size).toBe(1);
     await expect.poll(() => b.page.locator('[data-test=notice]').count()).toBe(0);
   });
+
+  it('comes back to the same seats and step after the server restarts', async () => {
+    const own = await startServer();
+    let again: BrowserTestServer | null = null;
+    try {
+      const { a, b } = await startDialogue(own.url);
+      phones.push(a, b);
+      await button(a.page, en.dialogue.action.share).click();
+      await expect.poll(() => stepOf(b.page)).toBe(en.dialogue.steps.mirror);
+
+      // The server closes every socket on purpose as it stops; both phones say so.
+      await own.stop({ keepData: true });
+      for (const phone of [a, b]) await phone.page.locator('[data-test=reconnecting]').waitFor();
+      expect(await button(b.page, en.dialogue.action.mirror).isDisabled()).toBe(true);
+
+      again = await startServer({ dataDir: own.dataDir, port: Number(new URL(own.url).port) });
+      for (const phone of [a, b]) await phone.page.locator('[data-test=reconnecting]').waitFor({ state: 'detached', timeout: 20_000 });
+      expect(await roleOf(b.page)).toBe(en.dialogue.listener);
+      await button(b.page, en.dialogue.action.mirror).click();
+      await expect.poll(() => stepOf(a.page)).toBe(en.dialogue.steps.check);
+    } finally {
+      await again?.stop();
+      await own.stop();
+    }
+  });
 });

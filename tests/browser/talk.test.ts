@@ -170,5 +170,7 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     await a.page.locator('[data-test=delete-yes]').click();
     await a.page.getByRole('heading', { name: en.start.title }).waitFor();
     await b.page.getByText(en.summary.deleted).waitFor();
+    // A deleted talk is over: no "reconnecting" lingers on the other phone.
+    expect(await b.page.locator('[data-test=reconnecting]').count()).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import { resendPending } from './command-queue';
 import { socket } from './socket';
 
 const ROUND_TRIPS = 5;
+const SERVER_CLOSE_RETRY_MS = 1000;
 const REFUSALS = new Set(['unauthorized', 'room_not_found']);
 let bound = false;
 
@@ -37,8 +38,14 @@ export function bindSocket(): void {
     void measureClock(connection.setOffset);
   });
   socket.on('disconnect', (reason) => {
-    if (reason === 'io client disconnect') connection.closed();
-    else connection.lost();
+    if (reason === 'io client disconnect' || room.deleted) {
+      connection.closed();
+      return;
+    }
+    connection.lost();
+    // A server that closes sockets on purpose (a restart) is not followed by Socket.IO's own
+    // reconnection; the seat key still opens the seat, so come back as it would.
+    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), SERVER_CLOSE_RETRY_MS);
   });
   socket.on('connect_error', (error) => {
     if (REFUSALS.has(error.message)) connection.refused(error.message);

@@ -9,24 +9,31 @@ export const TIME_SCALE = 300;
 /** A real server for a browser test: its own data directory, scaled time, no HTTP limit. */
 export interface BrowserTestServer {
   url: string;
+  dataDir: string;
   process: ServerProcess;
-  stop(): Promise<void>;
+  /** Stops the process; the data directory goes too unless `keepData`. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
-/** Starts `node --import tsx server/start.ts` on a free port with a temp data directory. */
-export async function startServer(): Promise<BrowserTestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'duologue-browser-'));
+/**
+ * Starts `node --import tsx server/start.ts` with a temp data directory, on a free port
+ * unless `port` is given (a restart comes back on the same address and data).
+ */
+export async function startServer(options: { dataDir?: string; port?: number } = {}): Promise<BrowserTestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'duologue-browser-'));
   const process = await spawnServer({
+    PORT: String(options.port ?? 0),
     DUOLOGUE_DATA_DIR: dataDir,
     DUOLOGUE_HTTP_LIMIT: '0',
     DUOLOGUE_TIME_SCALE: String(TIME_SCALE),
   });
   return {
     url: process.url,
+    dataDir,
     process,
-    async stop() {
+    async stop({ keepData = false } = {}) {
       await process.kill('SIGTERM');
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
