@@ -7,6 +7,16 @@ const root = fileURLToPath(new URL('./client', import.meta.url));
 export default defineConfig({
   root,
   plugins: [vue()],
+  // Compile-time flags of Vue and vue-i18n: the app uses the Composition API only, and
+  // production builds carry no devtools hooks. Leaving them out keeps the phone's bundle lean.
+  define: {
+    __VUE_OPTIONS_API__: 'false',
+    __VUE_PROD_DEVTOOLS__: 'false',
+    __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+    __VUE_I18N_FULL_INSTALL__: 'false',
+    __VUE_I18N_LEGACY_API__: 'false',
+    __INTLIFY_PROD_DEVTOOLS__: 'false',
+  },
   resolve: { alias: { '@protocol': fileURLToPath(new URL('./protocol', import.meta.url)) } },
   build: {
     outDir: fileURLToPath(new URL('./dist/client', import.meta.url)),

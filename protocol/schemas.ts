@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMMAND_TYPES } from './command-types';
 import { REPAIR_GROUPS, REPAIR_PHRASES } from './repairs';
 
 /** Shared building blocks of the wire contract (PROTOCOL.md sections 1–5). */
@@ -136,7 +137,12 @@ export type Command = z.infer<typeof Command>;
 export type CommandType = Command['type'];
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 
-export const COMMAND_TYPES = Command.options.map((o) => o.shape.type.value) as readonly CommandType[];
+export { COMMAND_TYPES };
+
+// The zod-free list in command-types.ts must name exactly the commands above.
+type Same<X, Y> = [X] extends [Y] ? ([Y] extends [X] ? true : false) : false;
+const commandTypesAgree: Same<(typeof COMMAND_TYPES)[number], CommandType> = true;
+void commandTypesAgree;
 
 /** What a client sends: a command without `id`/`rev` filled in is not yet sendable. */
 export type CommandInput = { [T in CommandType]: Omit<CommandOf<T>, 'id' | 'rev'> }[CommandType];

@@ -35,6 +35,15 @@ export function clientBuildIsStale(root = PROJECT_ROOT): boolean {
 export async function ensureClientBuilt(root = PROJECT_ROOT): Promise<boolean> {
   if (!clientBuildIsStale(root)) return false;
   const { build } = await import('vite');
-  await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
+  // Vite follows NODE_ENV: under vitest it is `test`, which would give a development build of
+  // Vue that a later `npm start` serves as fresh. The client is always built for production.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(root, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   return true;
 }

@@ -1,4 +1,5 @@
-import { COMMAND_TYPES, type CommandType, type SeatId } from '../schemas';
+import { COMMAND_TYPES } from '../command-types';
+import type { CommandType, SeatId } from '../schemas';
 import { gate, type GateInput } from './gate';
 
 /**

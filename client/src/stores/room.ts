@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { CommandInput, CommandType, Partner, SeatId, StateView, Step } from '@protocol/schemas';
-import { allowedFor } from '../lib/allowed';
+import { allowedCommands } from '@protocol/machine/allowed';
 import { dropPending, sendCommand } from '../lib/command-queue';
 import { forgetSeat, loadSeat, type SeatRecord } from '../lib/seat-keys';
 import { closeRoomSocket, openRoomSocket } from '../lib/socket';
@@ -41,7 +41,7 @@ export const useRoomStore = defineStore('room', () => {
     if (!v || !seat.value) return NOTHING;
     // A due break is past its minimum by the server's word, even before the next 1 s tick.
     const now = v.break?.due ? Math.max(connection.serverNow, v.break.minUntil) : connection.serverNow;
-    return allowedFor(v, seat.value, now);
+    return new Set(allowedCommands(v, seat.value, now));
   });
   /** True when a tap can go out now: connected, state back, nothing in flight. */
   const canAct = computed(() => connection.ready && sending.value === 0);
