@@ -94,6 +94,11 @@ export async function runSession(members: SessionMembers, plan: SessionPlan, cha
   await send(B, { type: 'end' });
 }
 
+/** How many commands `runSession` sends for a plan (each acked once). */
+export function commandsIn(plan: SessionPlan): number {
+  return 24 + (plan.hesitantCheckIn ? 1 : 0) + (plan.moderated ? 4 : 0) + (plan.method === 'imago' ? 6 : 0);
+}
+
 /** Timeline kinds that only a command makes (the others come from joins and the clock). */
 const COMMAND_KINDS: ReadonlySet<TimelineEvent['kind']> = new Set([
   'checkedIn',

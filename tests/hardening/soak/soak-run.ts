@@ -8,7 +8,7 @@ import { DATABASE_FILE, openSqliteStore } from '../../../server/store/sqlite-sto
 import { roomProblems, viewProblems } from '../support/invariants';
 import { ServerProcess, freePort } from '../support/server-process';
 import { Member, createRoom, joinRoom, request, type AckRecord } from '../support/wire';
-import { ackProblems, runSession, type Chaos, type SessionPlan } from './session';
+import { ackProblems, commandsIn, runSession, type Chaos, type SessionPlan } from './session';
 
 export interface SoakOptions {
   rooms: number;
@@ -171,8 +171,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const say = options.progress ?? (() => undefined);
   const members: Member[] = [];
   const acks: AckRecord[] = [];
-  // A session sends about 40 commands; the kills are spread evenly over the expected total.
-  const expectedAcks = options.rooms * 40;
+  const planOf = (index: number): SessionPlan => ({
+    method: index % 2 === 0 ? 'imago' : 'speaker-listener',
+    moderated: index % 4 === 0,
+    hesitantCheckIn: index % 3 === 0,
+    coachLine: `soak coach line ${index}`,
+    note: `soak note ${index}`,
+  });
+  // The kills are spread evenly over the acks the whole run will get.
+  const expectedAcks = Array.from({ length: options.rooms }, (_, i) => commandsIn(planOf(i))).reduce((a, b) => a + b, 0);
   const killPoints = Array.from({ length: options.kills }, (_, i) => Math.round((expectedAcks * (i + 1)) / (options.kills + 1)));
   let killing: Promise<void> | null = null;
 
@@ -207,13 +214,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const finals = new Map<string, { acks: AckRecord[]; moderated: boolean; keys: Record<string, string> }>();
 
   const driveRoom = async (index: number): Promise<void> => {
-    const plan: SessionPlan = {
-      method: index % 2 === 0 ? 'imago' : 'speaker-listener',
-      moderated: index % 4 === 0,
-      hesitantCheckIn: index % 3 === 0,
-      coachLine: `soak coach line ${index}`,
-      note: `soak note ${index}`,
-    };
+    const plan = planOf(index);
     if (plan.moderated) report.moderatedRooms += 1;
     const created = await throughRestarts(
       () => createRoom(server.url, { name: `Avery ${index}`, topic: `soak topic ${index}`, method: plan.method, breakMinutes: 5, moderated: plan.moderated }),
