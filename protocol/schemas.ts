@@ -29,7 +29,11 @@ export const Topic = z.string().trim().max(140, 'a topic has at most 140 charact
 /** Break lengths in whole minutes; 1440 minutes is the 24 h cap of every break. */
 export const BREAK_CAP_MINUTES = 1440;
 export const BreakMinutes = z.number().int().min(5).max(120);
-export const Minutes = z.number().int().min(1).max(BREAK_CAP_MINUTES);
+/**
+ * A break's `minutes` are whole numbers; their bounds (the room's minimum, the 24 h cap)
+ * are room rules, answered `invalid` last in the precedence order.
+ */
+export const Minutes = z.number().int();
 export const EpochMs = z.number().int().nonnegative();
 
 // ---------------------------------------------------------------------------

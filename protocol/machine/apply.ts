@@ -1,13 +1,10 @@
 import type { Command, CommandOf, Partner, SeatId, Step, TimelineEvent } from '../schemas';
-import { BREAK_CAP_MINUTES } from '../schemas';
-import type { Room } from '../room';
+import type { CoachLine, Room } from '../room';
 import { protocolError, type ProtocolError } from '../errors';
+import { minutesMs, refuseArguments } from './arguments';
 import { gate } from './gate';
-import { NEXT_AFTER_ADVANCE, otherPartner, stepsFor } from './steps';
-import { checkedIn, visibleFingerprint } from './view';
-
-/** How far ahead a proposed time may lie. */
-export const APPOINTMENT_HORIZON_MS = 7 * 24 * 60 * 60 * 1000;
+import { NEXT_AFTER_ADVANCE, otherPartner } from './steps';
+import { checkedIn, VIEW_LIST_LIMIT, visibleFingerprint } from './view';
 /** How many entries the stored lists keep (views carry the last 50). */
 export const STORED_LIST_LIMIT = 200;
 
@@ -21,14 +18,6 @@ export type Accepted = {
 };
 export type Rejected = { ok: false; error: ProtocolError };
 export type Outcome = Accepted | Rejected;
-
-/**
- * A break duration in whole milliseconds: a time scale that does not divide 60 000
- * would otherwise leave fractions in deadlines that are epoch milliseconds.
- */
-function minutesMs(room: Room, minutes: number): number {
-  return Math.round(minutes * room.minuteMs);
-}
 
 function reject(code: ProtocolError['code'], message?: string): Rejected {
   return { ok: false, error: protocolError(code, message) };
@@ -45,7 +34,7 @@ export function applyCommand(room: Room, command: Command, seat: SeatId, now: nu
   const closed = gate(room, seat, command.type, now);
   if (closed !== null) return { ok: false, error: closed };
   const refusal = refuseArguments(room, command, now);
-  if (refusal !== null) return refusal;
+  if (refusal !== null) return { ok: false, error: refusal };
 
   const next = structuredClone(room);
   const events: TimelineEvent[] = [];
@@ -54,53 +43,6 @@ export function applyCommand(room: Room, command: Command, seat: SeatId, now: nu
   };
   mutate(next, command, seat, now, log);
   return finish(room, next, events, now);
-}
-
-/** The argument checks that come after the gate: `wrong_step`, then the room's and the clock's `invalid`. */
-function refuseArguments(room: Room, command: Command, now: number): Rejected | null {
-  switch (command.type) {
-    case 'advance':
-      if (room.floor !== null && room.floor.step !== command.step) return reject('wrong_step');
-      return null;
-    case 'check':
-      if (room.floor !== null && room.floor.step !== 'check') return reject('wrong_step');
-      return null;
-    case 'flood': {
-      const minutes = command.minutes ?? room.breakMinutes;
-      if (minutes < room.breakMinutes) {
-        return reject('invalid', `A break lasts at least ${room.breakMinutes} minutes in this conversation.`);
-      }
-      return null;
-    }
-    case 'extendBreak': {
-      const brk = room.break;
-      if (brk === null) return null;
-      const returnAt = now + minutesMs(room, command.minutes);
-      if (returnAt <= brk.returnAt) return reject('invalid', 'An extension must move the return time later.');
-      if (returnAt > brk.startedAt + minutesMs(room, BREAK_CAP_MINUTES)) {
-        return reject('invalid', 'A break cannot last longer than a day.');
-      }
-      return null;
-    }
-    case 'proposeTime': {
-      const at = Date.parse(command.at);
-      if (!(at > now)) return reject('invalid', 'Choose a time in the future.');
-      if (at > now + APPOINTMENT_HORIZON_MS) return reject('invalid', 'Choose a time within the next seven days.');
-      return null;
-    }
-    case 'acceptTime':
-      if (room.appointment !== null && room.appointment.at <= now) {
-        return reject('invalid', 'That time has already passed. Propose a new one.');
-      }
-      return null;
-    case 'setStep':
-      if (!stepsFor(room.method).includes(command.step)) {
-        return reject('invalid', 'That step is not part of this method.');
-      }
-      return null;
-    default:
-      return null;
-  }
 }
 
 type Log = (event: Omit<TimelineEvent, 'at'>) => void;
@@ -205,7 +147,7 @@ function mutate(room: Room, command: Command, seat: SeatId, now: number, log: Lo
       endBreak(room, now, log);
       return;
     case 'coach':
-      room.coach = capped([...room.coach, { at: now, to: command.to, text: command.text }]);
+      room.coach = prunedCoach([...room.coach, { at: now, to: command.to, text: command.text }]);
       return;
     case 'note':
       room.notes = capped([...room.notes, { at: now, text: command.text }]);
@@ -270,6 +212,21 @@ function endBreak(room: Room, now: number, log: Log): void {
 
 function capped<T>(list: T[]): T[] {
   return list.length > STORED_LIST_LIMIT ? list.slice(-STORED_LIST_LIMIT) : list;
+}
+
+/**
+ * Coach lines are kept per audience: a line stays while it is among the last lines
+ * either partner can see. Cutting one shared list instead would let lines to one
+ * partner push the other's lines out of their view — a change they could notice.
+ * (The moderator's view, the last lines of all, is always among those kept.)
+ */
+function prunedCoach(lines: CoachLine[]): CoachLine[] {
+  const keep = new Set<CoachLine>();
+  for (const partner of ['A', 'B'] as const) {
+    const seen = lines.filter((line) => line.to === partner || line.to === 'both');
+    for (const line of seen.slice(-VIEW_LIST_LIMIT)) keep.add(line);
+  }
+  return keep.size === lines.length ? lines : lines.filter((line) => keep.has(line));
 }
 
 /**

@@ -31,9 +31,9 @@ describe('every error code the machine and the parse step answer', () => {
     expect(parseCode({ id, type: 'ready', extra: 1 })).toBe('invalid');
     expect(parseCode({ id, type: 'checkIn', calm: 11, tendency: 'pursue', safe: true })).toBe('invalid');
     expect(parseCode({ id, type: 'checkIn', calm: 2.5, tendency: 'pursue', safe: true })).toBe('invalid');
-    expect(parseCode({ id, type: 'flood', minutes: 1441 })).toBe('invalid');
     expect(parseCode({ id, type: 'flood', minutes: 30.5 })).toBe('invalid');
-    expect(parseCode({ id, type: 'extendBreak', minutes: 1441 })).toBe('invalid');
+    expect(parseCode({ id, type: 'flood', minutes: '30' })).toBe('invalid');
+    expect(parseCode({ id, type: 'extendBreak', minutes: 1e300 })).toBe('invalid');
     expect(parseCode({ id, type: 'advance', step: 'check' })).toBe('invalid');
     expect(parseCode({ id, type: 'repair', phrase: 'feel.unknown' })).toBe('invalid');
     expect(parseCode({ id, type: 'proposeTime', at: '2030-01-01 10:00' })).toBe('invalid');
@@ -176,9 +176,20 @@ describe('the precedence order where several codes apply', () => {
     return ok(room, 'A', { type: 'flood', minutes: 30 }, T0).room;
   };
 
-  it('the shape comes first: an over-long flood during a break is invalid, not on_break', () => {
-    expect(parseCode({ id: 'abcdefgh-2', type: 'flood', minutes: 5000 })).toBe('invalid');
-    expect(parseCode({ id: 'abcdefgh-2', type: 'extendBreak', minutes: 0 })).toBe('invalid');
+  it('minutes out of bounds are a room rule, last: a second flood is on_break, another partner\'s extension break_protected', () => {
+    // Whole numbers are the shape; the minimum and the 24 h cap are rules of the room.
+    expect(parseCode({ id: 'abcdefgh-2', type: 'flood', minutes: 5000 })).toBe('accepted');
+    expect(parseCode({ id: 'abcdefgh-2', type: 'extendBreak', minutes: 0 })).toBe('accepted');
+    const onBreak = breakAndPause();
+    rejects(onBreak, 'A', { type: 'flood', minutes: 5000 }, T0 + 1, 'on_break');
+    rejects(onBreak, 'B', { type: 'flood', minutes: 0 }, T0 + 1, 'on_break');
+    rejects(onBreak, 'B', { type: 'extendBreak', minutes: 5000 }, T0 + 1, 'break_protected');
+    rejects(onBreak, 'A', { type: 'extendBreak', minutes: 5000 }, T0 + 1, 'invalid');
+    rejects(onBreak, 'A', { type: 'extendBreak', minutes: -3 }, T0 + 1, 'invalid');
+    const noBreak = inDialogue();
+    rejects(noBreak, 'A', { type: 'extendBreak', minutes: 0 }, T0, 'wrong_phase');
+    rejects(noBreak, 'A', { type: 'flood', minutes: 1441 }, T0, 'invalid');
+    rejects(noBreak, 'A', { type: 'flood', minutes: -1 }, T0, 'invalid');
   });
 
   it('stale before forbidden and ended', () => {

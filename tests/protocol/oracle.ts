@@ -96,8 +96,10 @@ export function expectedAnswer(room: Room, seat: SeatId, command: Command, now: 
       return room.floor!.step === command.step ? null : 'wrong_step';
     case 'check':
       return room.floor!.step === 'check' ? null : 'wrong_step';
-    case 'flood':
-      return (command.minutes ?? room.breakMinutes) < room.breakMinutes ? 'invalid' : null;
+    case 'flood': {
+      const minutes = command.minutes ?? room.breakMinutes;
+      return minutes < room.breakMinutes || minutes > 1440 ? 'invalid' : null;
+    }
     case 'extendBreak': {
       const brk = room.break!;
       const returnAt = now + ms(command.minutes);

@@ -101,14 +101,36 @@ describe('coach lines and notes', () => {
     expect(m.timeline.at(-1)?.kind).toBe('repair');
   });
 
-  it('stores at most the last 200 entries of each list', () => {
+  it('stores at most the last 200 entries of the shared lists', () => {
     let room = base();
     for (let i = 0; i < 205; i += 1) {
-      room = ok(room, 'moderator', { type: 'coach', to: 'both', text: `c${i}` }, T0 + i).room;
+      room = ok(room, 'moderator', { type: 'note', text: `n${i}` }, T0 + i).room;
     }
-    expect(room.coach).toHaveLength(200);
-    expect(room.coach[0]?.text).toBe('c5');
+    expect(room.notes).toHaveLength(200);
+    expect(room.notes[0]?.text).toBe('n5');
     expect(room.timeline.length).toBeLessThanOrEqual(200);
-    expect(viewFor(room, 'B', T0).coach.at(-1)?.text).toBe('c204');
+  });
+
+  it('keeps coach lines per audience: lines to one partner never push the other\'s out of view', () => {
+    let room = base();
+    room = ok(room, 'moderator', { type: 'coach', to: 'B', text: 'for B' }, T0).room;
+    const revBefore = room.rev;
+    const bBefore = viewFor(room, 'B', T0);
+    for (let i = 0; i < 260; i += 1) {
+      room = ok(room, 'moderator', { type: 'coach', to: 'A', text: `a${i}` }, T0 + 1 + i).room;
+    }
+    // B saw nothing happen: same view, same rev.
+    expect(viewFor(room, 'B', T0)).toEqual(bBefore);
+    expect(room.rev).toBe(revBefore);
+    expect(viewFor(room, 'A', T0).coach).toHaveLength(50);
+    expect(viewFor(room, 'A', T0).coach.at(-1)?.text).toBe('a259');
+    // Stored: B's line and A's last 50, nothing more.
+    expect(room.coach).toHaveLength(51);
+    for (let i = 0; i < 60; i += 1) {
+      room = ok(room, 'moderator', { type: 'coach', to: 'both', text: `c${i}` }, T0 + 300 + i).room;
+    }
+    expect(room.coach).toHaveLength(50);
+    expect(viewFor(room, 'B', T0).coach.at(-1)?.text).toBe('c59');
+    expect(viewFor(room, 'moderator', T0).coach.map((c) => c.text)).toEqual(room.coach.map((c) => c.text));
   });
 });
