@@ -1,10 +1,15 @@
 import type { z } from 'zod';
 import { protocolError, type ProtocolError } from './errors';
-import { COMMAND_TYPES, Command } from './schemas';
+import { COMMAND_TYPES, Command, type CommandType } from './schemas';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
 
 const KNOWN: ReadonlySet<string> = new Set(COMMAND_TYPES);
+
+/** True when `value` names a command of the protocol. */
+export function isCommandType(value: unknown): value is CommandType {
+  return typeof value === 'string' && KNOWN.has(value);
+}
 
 /** A short sentence naming the first problem zod found, without echoing the input. */
 export function describeIssue(error: z.ZodError): string {
@@ -27,7 +32,7 @@ export function parseCommand(input: unknown): Parsed<Command> {
   if (typeof type !== 'string') {
     return { ok: false, error: protocolError('invalid', 'A command needs a "type".') };
   }
-  if (!KNOWN.has(type)) {
+  if (!isCommandType(type)) {
     return { ok: false, error: protocolError('unknown_command', `"${type.slice(0, 40)}" is not a Duologue command.`) };
   }
   const result = Command.safeParse(input);

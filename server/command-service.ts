@@ -1,9 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { applyCommand, COMMAND_TYPES, parseCommand, protocolError, type CommandAck, type SeatId } from '../protocol';
+import { applyCommand, isCommandType, parseCommand, protocolError, type CommandAck, type SeatId } from '../protocol';
 import type { RoomWriter } from './room-writer';
-
-const KNOWN_TYPES: ReadonlySet<string> = new Set(COMMAND_TYPES);
 
 export interface CommandServiceDeps {
   writer: RoomWriter;
@@ -40,7 +38,7 @@ export class CommandService {
       roomId,
       seat,
       // Only a known type is logged: anything else is input we must not echo.
-      type: typeof type === 'string' && KNOWN_TYPES.has(type) ? type : 'unknown',
+      type: isCommandType(type) ? type : 'unknown',
       result: ack.ok ? 'ok' : ack.error.code,
       ms: Math.round((performance.now() - started) * 100) / 100,
     };

@@ -74,7 +74,7 @@ export class RoomService {
     if (!SECRET_PATTERN.test(roomId)) return fail(404, 'room_not_found');
     const hash = hashSecret(body.invite);
     return this.deps.writer.write<Result<JoinRoomResponse>>(roomId, async (stored, now) => {
-      if (stored === null) return { reply: fail(404, 'room_not_found') };
+      if (stored === null || this.expired(stored.room, now)) return { reply: fail(404, 'room_not_found') };
       let match: { seat: SeatId; used: boolean } | null = null;
       // Compare with every invite, so the timing does not tell which one came close.
       for (const invite of await this.deps.store.invites(roomId)) {
@@ -82,6 +82,10 @@ export class RoomService {
       }
       if (match === null) return { reply: fail(403, 'invite_invalid') };
       if (match.used) return { reply: fail(409, 'invite_used') };
+      // "Nothing changes any more" once a talk has ended: its open invites are dead too.
+      if (stored.room.phase === 'ended') {
+        return { reply: fail(403, 'invite_invalid', 'This conversation has ended, so its invite no longer opens it.') };
+      }
       const seatKey = newSecret();
       const outcome = claimSeat(stored.room, match.seat, body.name, now);
       this.deps.log.info({ roomId, seat: match.seat }, 'seat claimed');
@@ -97,7 +101,7 @@ export class RoomService {
     if (typeof roomId !== 'string' || !SECRET_PATTERN.test(roomId)) return fail(404, 'room_not_found');
     if (typeof seatKey !== 'string' || !SECRET_PATTERN.test(seatKey)) return fail(401, 'unauthorized');
     const stored = await this.deps.store.loadRoom(roomId);
-    if (stored === null) return fail(404, 'room_not_found');
+    if (stored === null || this.expired(stored.room, this.deps.clock.now())) return fail(404, 'room_not_found');
     const hash = hashSecret(seatKey);
     let seat: SeatId | null = null;
     for (const key of await this.deps.store.seatKeys(roomId)) {
@@ -105,6 +109,16 @@ export class RoomService {
     }
     if (seat === null) return fail(401, 'unauthorized');
     return { ok: true, value: { seat, room: stored.room } };
+  }
+
+  /**
+   * An expired room is gone, even before the hourly sweep removes it: it answers
+   * `room_not_found`, and its removal is queued at once.
+   */
+  private expired(room: Room, now: number): boolean {
+    if (room.updatedAt >= now - this.deps.ttlMs) return false;
+    this.remove(room.id).catch((error: unknown) => this.deps.log.error({ err: error, roomId: room.id }, 'expiry failed'));
+    return true;
   }
 
   summary(room: Room): Summary {

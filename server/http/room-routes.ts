@@ -73,10 +73,10 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
 
 const RATE_LIMITED: Failure = { ok: false, status: 429, error: { code: 'rate_limited', message: ERROR_MESSAGES.rate_limited } };
 
-/** The seat key of `Authorization: Bearer <seatKey>`, or undefined. */
+/** The seat key of `Authorization: Bearer <seatKey>` (the scheme's case does not matter), or undefined. */
 function bearer(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_-]+)$/.exec(header.trim()) : null;
+  const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9_-]+)$/i.exec(header.trim()) : null;
   return match?.[1];
 }
 

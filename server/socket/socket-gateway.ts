@@ -96,7 +96,8 @@ function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
   const { roomId, seat } = socket.data;
   void socket.join([roomId, seatChannel(roomId, seat)]);
   const cameOnline = deps.presence.add(roomId, seat);
-  void deps.writer.read(roomId, (stored, now) => {
+  const failed = (what: string) => (error: unknown) => deps.log.error({ err: error, roomId, seat }, what);
+  deps.writer.read(roomId, (stored, now) => {
     if (stored === null) {
       // Deleted between the handshake and now: the disconnect for the room's sockets missed this one.
       socket.emit('deleted');
@@ -107,7 +108,7 @@ function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
     } else {
       socket.emit('state', viewFor(stored.room, seat, now, deps.presence.of(roomId)));
     }
-  });
+  }).catch(failed('first state failed'));
 
   socket.on('command', (...args: unknown[]) => {
     // Socket.IO passes the ack callback last, whatever came before it (`emit('command', ack)`,
@@ -119,7 +120,7 @@ function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
     deps.commands
       .run(roomId, seat, body)
       .then((answer) => reply?.(answer))
-      .catch((error: unknown) => deps.log.error({ err: error, roomId, seat }, 'command handler failed'));
+      .catch(failed('command handler failed'));
   });
 
   socket.on('time', (ack: unknown) => {
@@ -127,6 +128,6 @@ function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
   });
 
   socket.on('disconnect', () => {
-    if (deps.presence.remove(roomId, seat)) void deps.writer.publishAll(roomId);
+    if (deps.presence.remove(roomId, seat)) deps.writer.publishAll(roomId).catch(failed('presence update failed'));
   });
 }
