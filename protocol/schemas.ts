@@ -79,8 +79,26 @@ const commandBase = {
   rev: z.number().int().nonnegative().optional(),
 };
 
+// An ISO 8601 date-time in the extended format: seconds and fractions optional, then `Z`
+// or an offset written `+hh:mm`, `+hhmm` or `+hh`.
+const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
+/** The epoch milliseconds of an ISO 8601 date-time with `Z` or an offset; NaN for anything else. */
+export function isoToEpochMs(text: string): number {
+  const match = ISO_DATE_TIME.exec(text);
+  if (match === null) return Number.NaN;
+  const local = match[1]!.replace(/(\.\d{3})\d+$/, '$1');
+  const zone = match[2]!.toUpperCase();
+  if (zone === 'Z') return Date.parse(`${local}Z`);
+  const digits = zone.slice(1).replace(':', '');
+  return Date.parse(`${local}${zone[0]}${digits.slice(0, 2)}:${digits.slice(2) || '00'}`);
+}
+
 /** An ISO 8601 date-time with `Z` or an offset, carried as text on the wire. */
-export const IsoDateTime = z.iso.datetime({ offset: true });
+export const IsoDateTime = z
+  .string()
+  .max(40)
+  .refine((text) => Number.isFinite(isoToEpochMs(text)), 'must be an ISO 8601 date-time with Z or an offset');
 
 export const CheckInCommand = z.strictObject({
   ...commandBase,

@@ -1,4 +1,5 @@
 import type { Command, CommandOf, Partner, SeatId, Step, TimelineEvent } from '../schemas';
+import { isoToEpochMs } from '../schemas';
 import type { CoachLine, Room } from '../room';
 import { protocolError, type ProtocolError } from '../errors';
 import { minutesMs, refuseArguments } from './arguments';
@@ -91,7 +92,7 @@ function mutate(room: Room, command: Command, seat: SeatId, now: number, log: Lo
       log({ kind: 'repair', by: seat, phrase: command.phrase });
       return;
     case 'proposeTime': {
-      const at = Date.parse(command.at);
+      const at = isoToEpochMs(command.at);
       room.appointment = { at, by: seat as Partner, accepted: false };
       log({ kind: 'timeProposed', by: seat, when: at });
       return;

@@ -1,5 +1,5 @@
 import type { Command } from '../schemas';
-import { BREAK_CAP_MINUTES } from '../schemas';
+import { BREAK_CAP_MINUTES, isoToEpochMs } from '../schemas';
 import type { Room } from '../room';
 import { protocolError, type ProtocolError } from '../errors';
 import { stepsFor } from './steps';
@@ -44,7 +44,7 @@ export function refuseArguments(room: Room, command: Command, now: number): Prot
       return null;
     }
     case 'proposeTime': {
-      const at = Date.parse(command.at);
+      const at = isoToEpochMs(command.at);
       if (!(at > now)) return protocolError('invalid', 'Choose a time in the future.');
       if (at > now + APPOINTMENT_HORIZON_MS) return protocolError('invalid', 'Choose a time within the next seven days.');
       return null;

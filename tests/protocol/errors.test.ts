@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, parseCommand, type CommandErrorCode, type Room } from '../../protocol';
 import { MIN, T0, inDialogue, newRoom, ok, rejects, seated } from './helpers';
+import { isoToEpochMs } from '../../protocol';
 
 /** A room in `closing`, moderated, after one full dialogue start and a wrap-up. */
 function closing(): Room {
@@ -45,6 +46,15 @@ describe('every error code the machine and the parse step answer', () => {
     expect(parseCode({ id, type: 'flood', minutes: 1440 })).toBe('accepted');
     expect(parseCode({ id, type: 'coach', to: 'both', text: 'x'.repeat(280) })).toBe('accepted');
     expect(parseCode({ id, type: 'proposeTime', at: '2030-01-01T10:00:00+02:00' })).toBe('accepted');
+    // ISO 8601 allows minutes without seconds, and offsets as +hh:mm, +hhmm or +hh.
+    for (const at of ['2030-01-01T10:00Z', '2030-01-01T10:00:00.5+0200', '2030-01-01T10:00+02', '2030-01-01t10:00:00z']) {
+      expect(parseCode({ id, type: 'proposeTime', at }), at).toBe('accepted');
+    }
+    for (const at of ['2030-01-01T10:00:00', '2030-01-01', '2030-13-01T10:00Z', '2030-01-01T10:00:00+2', 'tomorrow']) {
+      expect(parseCode({ id, type: 'proposeTime', at }), at).toBe('invalid');
+    }
+    expect(isoToEpochMs('2030-01-01T10:00+0230')).toBe(Date.UTC(2030, 0, 1, 7, 30));
+    expect(isoToEpochMs('2030-01-01T10:00:00.123456Z')).toBe(Date.UTC(2030, 0, 1, 10, 0, 0, 123));
   });
 
   it('invalid: the rules that depend on the room or the clock', () => {
