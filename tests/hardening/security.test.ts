@@ -181,10 +181,25 @@ describe('each partner', () => {
     expect(statesOfA()).toBe(before);
     await members.B.send({ type: 'checkIn', calm: 3, tendency: 'withdraw', safe: true });
     await members.A.send({ type: 'checkIn', calm: 9, tendency: 'pursue', safe: true });
-    await members.moderator.send({ type: 'coach', to: 'B', text: 'COACH-FOR-BLAKE-ONLY' });
+    const statesOfB = (): number => frames.B.filter((f) => f.includes('"state"')).length;
+    // A round trip on each connection first: every state sent before it has arrived.
+    for (const seat of ['A', 'B'] as const) await members[seat].socket.timeout(5_000).emitWithAck('time');
+    const seenByB = statesOfB();
     await members.moderator.send({ type: 'coach', to: 'A', text: 'COACH-FOR-AVERY-ONLY' });
-    await members.moderator.send({ type: 'coach', to: 'both', text: 'COACH-FOR-BOTH' });
+    await members.B.socket.timeout(5_000).emitWithAck('time');
+    // A coach line to A sends B nothing; a coach line to B sends A nothing; a note sends neither anything.
+    expect(statesOfB()).toBe(seenByB);
+    const seenByA = statesOfA();
+    await members.moderator.send({ type: 'coach', to: 'B', text: 'COACH-FOR-BLAKE-ONLY' });
+    await members.A.socket.timeout(5_000).emitWithAck('time');
+    expect(statesOfA()).toBe(seenByA);
+    await members.B.waitFor((m) => m.state?.coach.some((c) => c.text === 'COACH-FOR-BLAKE-ONLY') === true, 'its coach line');
+    await members.B.socket.timeout(5_000).emitWithAck('time');
+    const beforeNote = [statesOfA(), statesOfB()];
     await members.moderator.send({ type: 'note', text: 'NOTE-FOR-MODERATOR' });
+    for (const seat of ['A', 'B'] as const) await members[seat].socket.timeout(5_000).emitWithAck('time');
+    expect([statesOfA(), statesOfB()]).toEqual(beforeNote);
+    await members.moderator.send({ type: 'coach', to: 'both', text: 'COACH-FOR-BOTH' });
     await members.moderator.waitFor((m) => m.state?.notes.length === 1, 'the note');
     await Promise.all(
       (['A', 'B'] as const).map((seat) => members[seat].waitFor((m) => m.state?.coach.some((c) => c.text === 'COACH-FOR-BOTH') === true, 'the shared line')),
