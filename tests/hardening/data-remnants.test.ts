@@ -103,6 +103,34 @@ describe('deletion and expiry', () => {
   });
 });
 
+describe('a deletion acknowledged just before a SIGKILL', () => {
+  it('stays done after the restart, and its words are gone from the files after the next clean stop', async () => {
+    const data = tempDataDir();
+    cleanups.push(data.remove);
+    const server = new ServerProcess({ port: await freePort(), dataDir: data.dir, env: { DUOLOGUE_HTTP_LIMIT: '0', LOG_LEVEL: 'warn' } });
+    await server.start();
+    let gone: Awaited<ReturnType<typeof wordyRoom>> | null = null;
+    let kept: Awaited<ReturnType<typeof wordyRoom>> | null = null;
+    try {
+      gone = await wordyRoom(server.url, 'killed-delete', 'imago');
+      kept = await wordyRoom(server.url, 'killed-keep', 'speaker-listener');
+      expect((await request(server.url, 'DELETE', `/api/rooms/${gone.roomId}`, { key: gone.keyA })).status).toBe(204);
+      await server.kill();
+      gone.close();
+      kept.close();
+      await server.start();
+      expect((await request(server.url, 'GET', `/api/rooms/${gone.roomId}/summary`, { key: gone.keyA })).status).toBe(404);
+      expect((await request(server.url, 'GET', `/api/rooms/${kept.roomId}/summary`, { key: kept.keyA })).status).toBe(200);
+    } finally {
+      gone?.close();
+      kept?.close();
+      await server.stop();
+    }
+    for (const word of Object.values(gone.words)) expect(holders(data.dir, word), word).toEqual([]);
+    for (const word of Object.values(kept.words)) expect(holders(data.dir, word).length, word).toBeGreaterThan(0);
+  });
+});
+
 describe('a SIGKILL during writes', () => {
   it('leaves a database that opens, passes integrity_check and holds every acknowledged change; the process logs no words', async () => {
     const data = tempDataDir();
