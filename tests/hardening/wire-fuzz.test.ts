@@ -192,15 +192,19 @@ describe('wire fuzzing over a live server (a forked process, a temp data dir)', 
   }, 120_000);
 
   it('closes a connection that sends more than 64 KiB, and lets the phone reconnect to an unchanged room', async () => {
-    const room = rooms[2]!;
+    const room = await roomIn(server.url, 'dialogue');
     const member = room.members.A!;
-    const before = await server.room(room.roomId);
-    const dropped = new Promise<string>((resolve) => member.socket.once('disconnect', (reason) => resolve(reason)));
-    (member.socket as unknown as Socket).emit('command', { id: commandId(), type: 'note', text: 'x'.repeat(70 * 1024) });
-    expect(await dropped).toBe('transport close');
-    await probe(member);
-    expect(await server.room(room.roomId)).toEqual(before);
-    expect(server.crashed).toBeNull();
+    try {
+      const before = await server.room(room.roomId);
+      const dropped = new Promise<string>((resolve) => member.socket.once('disconnect', (reason) => resolve(reason)));
+      (member.socket as unknown as Socket).emit('command', { id: commandId(), type: 'note', text: 'x'.repeat(70 * 1024) });
+      expect(await dropped).toBe('transport close');
+      await probe(member);
+      expect(await server.room(room.roomId)).toEqual(before);
+      expect(server.crashed).toBeNull();
+    } finally {
+      room.close();
+    }
   });
 
   it('keeps the server heap bounded over thousands of hostile commands, rooms and reconnections', async ({ annotate }) => {
