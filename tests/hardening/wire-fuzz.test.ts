@@ -17,7 +17,8 @@ import { PHASES, roomIn, type PhaseRoom } from './support/phase-rooms';
 import { commandId, handshake, type Member } from './support/wire';
 
 // A fixed seed keeps CI repeatable; FUZZ_SEED explores further.
-const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
+const DEFAULT_SEED = 20261125;
+const SEED = Number(process.env.FUZZ_SEED ?? DEFAULT_SEED);
 const START = Date.UTC(2026, 10, 25, 12, 0, 0);
 const ACK_TIMEOUT_MS = 5_000;
 
@@ -113,7 +114,7 @@ describe('wire fuzzing over a live server (a forked process, a temp data dir)', 
       { seed: SEED, numRuns: 400 },
     );
     expect(server.crashed).toBeNull();
-    // Most hostile payloads are refused at the boundary, a few because of the room.
+    // Most hostile payloads are refused at the boundary, some as unknown commands.
     expect(seen.get('invalid') ?? 0).toBeGreaterThan(100);
     expect(seen.get('unknown_command') ?? 0).toBeGreaterThan(0);
   }, 60_000);
@@ -185,8 +186,9 @@ describe('wire fuzzing over a live server (a forked process, a temp data dir)', 
       { seed: SEED, numRuns: 80 },
     );
     expect(server.crashed).toBeNull();
-    // The runs reached the rejections that guard seats and phases, not only the happy path.
-    for (const code of ['ok', 'forbidden', 'wrong_phase', 'on_break', 'not_your_turn', 'wrong_step', 'ended', 'stale', 'invalid']) {
+    // CI's seed reaches the rejections that guard seats and phases, not only the happy path
+    // (another seed may miss a rare one; that is exploration, not a failure).
+    if (SEED === DEFAULT_SEED) for (const code of ['ok', 'forbidden', 'wrong_phase', 'on_break', 'not_your_turn', 'wrong_step', 'ended', 'stale', 'invalid']) {
       expect(codes.get(code) ?? 0, `${code} in ${JSON.stringify([...codes])}`).toBeGreaterThan(0);
     }
   }, 120_000);

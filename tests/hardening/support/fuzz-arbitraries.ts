@@ -15,11 +15,15 @@ export const commandDraft: fc.Arbitrary<CommandDraft> = fc.oneof(
     tendency: fc.constantFrom('pursue' as const, 'withdraw' as const, 'unsure' as const),
     safe: fc.boolean(),
   }),
-  fc.record({
-    type: fc.constant('advance' as const),
-    step: fc.constantFrom('share' as const, 'mirror' as const, 'summary' as const, 'validate' as const, 'empathize' as const, 'heard' as const),
-  }),
-  fc.record({ type: fc.constant('check' as const), result: fc.constantFrom('missed' as const, 'more' as const, 'complete' as const) }),
+  // The floor's commands weigh more: turn-taking is where most rules live.
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      type: fc.constant('advance' as const),
+      step: fc.constantFrom('share' as const, 'mirror' as const, 'summary' as const, 'validate' as const, 'empathize' as const, 'heard' as const),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ type: fc.constant('check' as const), result: fc.constantFrom('missed' as const, 'more' as const, 'complete' as const) }) },
   fc.record({ type: fc.constant('flood' as const), minutes: fc.option(fc.constantFrom(1, 4, 5, 10, 60, 1440), { nil: undefined }) }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.constant('extendBreak' as const), minutes: fc.constantFrom(1, 5, 30, 600, 1440) }),
   fc.constant({ type: 'ready' as const }),
@@ -167,6 +171,7 @@ export function wireValue(generated: unknown): unknown {
 /** Anything a hostile or broken client could put on the wire as a command's payload. */
 export const hostilePayload: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
+  fc.string({ maxLength: 60 }).map((type) => ({ id: 'abcdefgh12', type: `x${type}` })),
   fc.anything({
     maxDepth: 3,
     withBigInt: false,
