@@ -14,7 +14,7 @@ import { FuzzServerHandle } from './support/fuzz-server-handle';
 import { RawPacket, ackStyle, asReceived, commandDraft, hostilePayload, materialize, rawPacket, wireValue, type AckStyle } from './support/fuzz-arbitraries';
 import { roomProblems } from './support/invariants';
 import { PHASES, roomIn, type PhaseRoom } from './support/phase-rooms';
-import { commandId, handshake, type Member } from './support/wire';
+import { Member, commandId, handshake } from './support/wire';
 
 // A fixed seed keeps CI repeatable; FUZZ_SEED explores further.
 const DEFAULT_SEED = 20261125;
@@ -205,6 +205,34 @@ describe('wire fuzzing over a live server (a forked process, a temp data dir)', 
       expect(await server.room(room.roomId)).toEqual(before);
       expect(server.crashed).toBeNull();
     } finally {
+      room.close();
+    }
+  });
+
+  it('applies a command sent from two tabs of one seat at the same instant once, and answers both alike', async () => {
+    const room = await roomIn(server.url, 'dialogue');
+    const tab2 = new Member(server.url, room.roomId, 'A', room.keys.A!);
+    try {
+      await tab2.connected();
+      for (let i = 0; i < 25; i += 1) {
+        const before = (await server.room(room.roomId)).room!;
+        const payload = { id: commandId(), type: 'repair', phrase: 'calm.breathe' };
+        // Same id from both tabs, plus the other partner acting at the same moment.
+        const [first, second] = await Promise.all([
+          room.members.A!.emitRaw(payload),
+          tab2.emitRaw(payload),
+          room.members.B!.emitRaw({ id: commandId(), type: 'repair', phrase: 'feel.sad' }),
+        ]);
+        expect(first).toMatchObject({ ok: true });
+        expect(second).toEqual(first);
+        const after = (await server.room(room.roomId)).room!;
+        expect(after.stats.A.repairs - before.stats.A.repairs).toBe(1);
+        expect(after.stats.B.repairs - before.stats.B.repairs).toBe(1);
+        expect(after.rev - before.rev).toBe(2);
+        expect(roomProblems(after)).toEqual([]);
+      }
+    } finally {
+      tab2.close();
       room.close();
     }
   });
