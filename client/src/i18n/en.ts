@@ -349,4 +349,7 @@ const en = {
   },
 };
 
+/** The shape every locale follows: English is complete, and the reference. */
+export type Messages = typeof en;
+
 export default en;

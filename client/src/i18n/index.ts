@@ -1,28 +1,51 @@
 import { createI18n } from 'vue-i18n';
-import en from './en';
+import en, { type Messages } from './en';
 
-/** The shape every locale follows: English is complete, and the reference. */
-export type Messages = typeof en;
+export type { Messages };
 
-const messages: Record<string, Messages> = { en };
+/**
+ * The other locales, each its own chunk: only a phone whose browser prefers one downloads it,
+ * so English readers fetch nothing extra.
+ */
+const loaders: Record<string, () => Promise<{ default: Messages }>> = {
+  de: () => import('./de'),
+};
 
+/** The first of the browser's languages that the client speaks, else English. */
 function preferredLocale(): string {
   for (const tag of navigator.languages ?? [navigator.language]) {
     const base = tag.toLowerCase().split('-')[0] ?? '';
-    if (base in messages) return base;
+    if (base === 'en' || base in loaders) return base;
   }
   return 'en';
 }
 
-/** The app's vue-i18n instance (Composition API mode). */
+/** The app's vue-i18n instance (Composition API mode). It starts in English. */
 export const i18n = createI18n({
   legacy: false,
-  locale: preferredLocale(),
+  locale: 'en',
   fallbackLocale: 'en',
-  messages,
+  messages: { en } as Record<string, Messages>,
 });
 
-document.documentElement.lang = i18n.global.locale.value;
+/**
+ * Switches to the browser's preferred locale, loading its messages first; awaited before the
+ * app mounts, so a German reader never sees an English frame. A failed load stays in English.
+ */
+export async function loadPreferredLocale(): Promise<void> {
+  const wanted = preferredLocale();
+  const load = loaders[wanted];
+  if (load) {
+    try {
+      const { default: messages } = await load();
+      i18n.global.setLocaleMessage(wanted, messages);
+      i18n.global.locale.value = wanted;
+    } catch (error) {
+      console.warn(`The ${wanted} texts did not load; staying in English.`, error);
+    }
+  }
+  document.documentElement.lang = i18n.global.locale.value;
+}
 
 /**
  * A refusal in plain words: this locale's sentence for the code, else the server's own
