@@ -224,6 +224,8 @@ describe('each partner', () => {
     // The summary is content-free.
     const summary = await request(url, 'GET', `/api/rooms/${members.A.roomId}/summary`, { key: members.A.seatKey });
     expect(Summary.safeParse(summary.body).success).toBe(true);
+    // Nothing keyed is kept by a shared cache or the browser's history.
+    expect(summary.headers.get('cache-control')).toContain('no-store');
     expect(JSON.stringify(summary.body)).not.toMatch(/Avery|Blake|Morgan|money|COACH|NOTE|withdraw/);
   });
 });
