@@ -16,7 +16,9 @@ describe('soak: whole sessions through dropped phones and a SIGKILLed server', (
     expect(report.acksChecked).toBe(report.commandsAcked);
     expect(report.commandsAcked).toBeGreaterThan(20 * 25);
     expect(report.clientDrops).toBeGreaterThan(0);
-    expect(report.storedRoomsChecked).toBeGreaterThanOrEqual(report.roomsEnded);
+    // Rooms #5 and #15 were checked and deleted mid-run: gone from the files, every other one there.
+    expect(report.roomsDeleted).toBe(2);
+    expect(report.storedRoomsChecked + report.roomsDeleted).toBeGreaterThanOrEqual(report.roomsEnded);
     // Every phone of every finished room ended on the final state (two or three phones a room).
     expect(report.clientsConverged).toBeGreaterThanOrEqual(report.roomsEnded * 2);
   }, 120_000);

@@ -35,6 +35,8 @@ export interface SoakReport {
   /** Rooms read back from the database file after the last stop and checked against the invariants. */
   storedRoomsChecked: number;
   moderatedRooms: number;
+  /** Rooms checked, then deleted mid-run; at the end they must be gone. */
+  roomsDeleted: number;
   kills: number;
   killAtAcks: number[];
   restartMs: number[];
@@ -101,8 +103,9 @@ function residentMb(pid: number | undefined): number | null {
  * Opens the data files the way the server does after its last stop: the database
  * must pass SQLite's own integrity check, and every room in it the machine's invariants.
  */
-export async function storedRoomProblems(dataDir: string): Promise<{ problems: string[]; rooms: number }> {
+export async function storedRoomProblems(dataDir: string): Promise<{ problems: string[]; rooms: number; ids: string[] }> {
   const problems: string[] = [];
+  const ids: string[] = [];
   let rooms = 0;
   const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
   try {
@@ -116,12 +119,13 @@ export async function storedRoomProblems(dataDir: string): Promise<{ problems: s
     for (const roomId of await store.idleSince(Number.MAX_SAFE_INTEGER)) {
       const stored = await store.loadRoom(roomId);
       rooms += 1;
+      ids.push(roomId);
       problems.push(...roomProblems(stored?.room));
     }
   } finally {
     await store.close();
   }
-  return { problems, rooms };
+  return { problems, rooms, ids };
 }
 
 /**
@@ -152,6 +156,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     roomsEnded: 0,
     storedRoomsChecked: 0,
     moderatedRooms: 0,
+    roomsDeleted: 0,
     kills: 0,
     killAtAcks: [],
     restartMs: [],
@@ -211,13 +216,49 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     else setImmediate(() => victim.drop());
   };
 
-  const finals = new Map<string, { acks: AckRecord[]; moderated: boolean; keys: Record<string, string> }>();
+  type Finished = { acks: AckRecord[]; moderated: boolean; keys: Record<string, string>; deleted: boolean };
+  const finals = new Map<string, Finished>();
+  const deletedRooms = new Set<string>();
+
+  /** Reads a room back through fresh connections and compares it with its clients' acks. */
+  const checkRoom = async (roomId: string, room: Finished): Promise<string[]> => {
+    const problems: string[] = [];
+    const readBack = async (seat: 'A' | 'moderator'): Promise<StateView> => {
+      const member = new Member(server.url, roomId, seat, room.keys[seat]!);
+      try {
+        await member.connected(60_000);
+        return member.state!;
+      } finally {
+        member.close();
+      }
+    };
+    const final = await readBack('A');
+    const moderatorView = room.moderated ? await readBack('moderator') : null;
+    problems.push(...viewProblems(final));
+    if (moderatorView !== null) problems.push(...viewProblems(moderatorView));
+    problems.push(...ackProblems(room.acks, final, moderatorView));
+    report.acksChecked += room.acks.filter((a) => a.ack.ok).length;
+    if (final.phase === 'ended') report.roomsEnded += 1;
+    const summary = await throughRestarts(() => request(server.url, 'GET', `/api/rooms/${roomId}/summary`, { key: room.keys.A }), report);
+    if (summary.status !== 200) problems.push(`${roomId}: summary answered ${summary.status}`);
+    return problems;
+  };
 
   const driveRoom = async (index: number): Promise<void> => {
     const plan = planOf(index);
     if (plan.moderated) report.moderatedRooms += 1;
+    // Every eighth room is opened by its moderator, who then invites both partners.
+    const byModerator = index % 8 === 0;
     const created = await throughRestarts(
-      () => createRoom(server.url, { name: `Avery ${index}`, topic: `soak topic ${index}`, method: plan.method, breakMinutes: 5, moderated: plan.moderated }),
+      () =>
+        createRoom(server.url, {
+          name: byModerator ? `Morgan ${index}` : `Avery ${index}`,
+          as: byModerator ? 'moderator' : 'partner',
+          topic: `soak topic ${index}`,
+          method: plan.method,
+          breakMinutes: 5,
+          moderated: plan.moderated,
+        }),
       report,
     );
     const join = async (invite: string | undefined, name: string): Promise<string> => {
@@ -233,8 +274,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         }
       }, report);
     };
-    const keys: Record<string, string> = { A: created.seatKey, B: await join(created.invites.B, `Blake ${index}`) };
-    if (plan.moderated) keys.moderator = await join(created.invites.moderator, `Morgan ${index}`);
+    const keys: Record<string, string> = byModerator
+      ? { moderator: created.seatKey, A: await join(created.invites.A, `Avery ${index}`), B: await join(created.invites.B, `Blake ${index}`) }
+      : { A: created.seatKey, B: await join(created.invites.B, `Blake ${index}`) };
+    if (plan.moderated && !byModerator) keys.moderator = await join(created.invites.moderator, `Morgan ${index}`);
     const options2 = { ackTimeoutMs: 3_000, giveUpMs: 120_000 };
     const A = new Member(server.url, created.roomId, 'A', keys.A!, options2);
     const B = new Member(server.url, created.roomId, 'B', keys.B!, options2);
@@ -250,6 +293,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         own.map((m) => m.waitFor((x) => x.state?.phase === 'ended' && x.state.rev === finalRev, `the ended state at rev ${finalRev}`, 60_000)),
       );
       report.clientsConverged += own.length;
+      if (index % 10 === 5) {
+        // Every tenth room is checked now and then deleted, through whatever kill comes.
+        report.problems.push(...(await checkRoom(created.roomId, { acks: own.flatMap((m) => m.acks), moderated: plan.moderated, keys, deleted: false })));
+        await throughRestarts(async () => {
+          const answer = await request(server.url, 'DELETE', `/api/rooms/${created.roomId}`, { key: keys.B });
+          // 404: an earlier try was carried out, and its answer died with the server.
+          if (answer.status !== 204 && answer.status !== 404) throw new Error(`DELETE answered ${answer.status}`);
+        }, report);
+        report.roomsDeleted += 1;
+        deletedRooms.add(created.roomId);
+      }
     } finally {
       for (const m of own) {
         report.commandsRetried += m.retries;
@@ -257,7 +311,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         members.splice(members.indexOf(m), 1);
         acks.push(...m.acks);
       }
-      finals.set(created.roomId, { acks: own.flatMap((m) => m.acks), moderated: plan.moderated, keys });
+      finals.set(created.roomId, { acks: own.flatMap((m) => m.acks), moderated: plan.moderated, keys, deleted: deletedRooms.has(created.roomId) });
     }
   };
 
@@ -289,29 +343,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     // Read every room back through a fresh connection of its own seats.
     for (const [roomId, room] of finals) {
-      const readBack = async (seat: 'A' | 'moderator'): Promise<StateView> => {
-        const member = new Member(server.url, roomId, seat, room.keys[seat]!);
-        try {
-          await member.connected();
-          return member.state!;
-        } finally {
-          member.close();
-        }
-      };
-      const final = await readBack('A');
-      const moderatorView = room.moderated ? await readBack('moderator') : null;
-      report.problems.push(...viewProblems(final));
-      if (moderatorView !== null) report.problems.push(...viewProblems(moderatorView));
-      report.problems.push(...ackProblems(room.acks, final, moderatorView));
-      report.acksChecked += room.acks.filter((a) => a.ack.ok).length;
-      if (final.phase === 'ended') report.roomsEnded += 1;
-      const summary = await request(server.url, 'GET', `/api/rooms/${roomId}/summary`, { key: room.keys.A });
-      if (summary.status !== 200) report.problems.push(`${roomId}: summary answered ${summary.status}`);
+      if (!room.deleted) {
+        report.problems.push(...(await checkRoom(roomId, room)));
+        continue;
+      }
+      // An acknowledged deletion stays done: no key opens the room, no row of it is left.
+      const gone = await request(server.url, 'GET', `/api/rooms/${roomId}/summary`, { key: room.keys.A });
+      if (gone.status !== 404) report.problems.push(`${roomId}: deleted, but the summary answered ${gone.status}`);
     }
     await server.stop();
     const stored = await storedRoomProblems(dataDir);
     report.problems.push(...stored.problems);
     report.storedRoomsChecked = stored.rooms;
+    for (const roomId of stored.ids) if (deletedRooms.has(roomId)) report.problems.push(`${roomId}: deleted, but still stored`);
     await options.inspect?.(dataDir);
   } finally {
     clearInterval(sampler);
