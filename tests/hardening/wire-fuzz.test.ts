@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CommandAck,
   ERROR_CODES,
+  ErrorBody,
   applyCommand,
   parseCommand,
   tick,
@@ -279,6 +280,46 @@ describe('wire fuzzing over a live server (a forked process, a temp data dir)', 
     expect(growth).toBeLessThan(8 * 1024 * 1024);
     expect(heaps[heaps.length - 1]! - first).toBeLessThan(8 * 1024 * 1024);
   }, 120_000);
+
+  it('answers every hostile HTTP request with the API\'s error shape, never a 500', async () => {
+    const room = rooms[1]!;
+    const body = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      fc.record({ name: fc.string({ maxLength: 60 }), topic: fc.option(fc.string({ maxLength: 200 }), { nil: undefined }), as: fc.option(fc.string(), { nil: undefined }) }).map((v) => JSON.stringify(v)),
+      fc.record({ invite: fc.string({ maxLength: 40 }), name: fc.string({ maxLength: 50 }) }).map((v) => JSON.stringify(v)),
+      fc.string({ maxLength: 300 }),
+      fc.integer({ min: 15_000, max: 40_000 }).map((n) => JSON.stringify({ name: 'x'.repeat(n) })),
+      fc.constantFrom('{"name":"A","__proto__":{"x":1}}', '{"name":"A","constructor":{"prototype":{"x":1}}}', '{', '[]', 'null', '"x"', '{"name":"A"}'.repeat(3)),
+    );
+    const target = fc.constantFrom(
+      ['POST', '/api/rooms'],
+      ['POST', `/api/rooms/${room.roomId}/join`],
+      ['POST', `/api/rooms/${'A'.repeat(22)}/join`],
+      ['POST', '/api/rooms/..%2F..%2Fetc/join'],
+      ['GET', `/api/rooms/${room.roomId}/summary`],
+      ['GET', `/api/rooms/${room.roomId}/appointment.ics`],
+      ['DELETE', `/api/rooms/${'B'.repeat(22)}`],
+      ['GET', '/api/rooms/%00/summary'],
+    );
+    const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', undefined);
+    const authorization = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 80 }), fc.constant(`Bearer ${'C'.repeat(22)}`), fc.constant('Bearer '));
+    await fc.assert(
+      fc.asyncProperty(target, body, contentType, authorization, async ([method, path], text, type, auth) => {
+        const headers: Record<string, string> = {};
+        if (type !== undefined) headers['content-type'] = type;
+        if (auth !== undefined) headers.authorization = auth;
+        const response = await fetch(`${server.url}${path}`, { method, headers, body: method === 'POST' ? text : undefined });
+        expect(response.status, `${method} ${path} ${type} -> ${response.status}`).toBeLessThan(500);
+        if (response.status >= 400) {
+          expect(ErrorBody.safeParse(await response.json()).success).toBe(true);
+        } else {
+          await response.arrayBuffer();
+        }
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+    expect(server.crashed).toBeNull();
+  });
 
   it('opens a room only with a seat key of that room, whatever the handshake carries', async () => {
     // Fresh rooms: the runs above moved the clock on by days, and the expiry sweep may have taken older ones.
