@@ -144,7 +144,10 @@ describe('a SIGKILL during writes', () => {
     const ROOMS = 8;
     const rooms: Array<{ roomId: string; acks: () => AckRecord[]; close: () => void; words: string[] }> = [];
     let sent = 0;
-    let killed: Promise<void> | null = null;
+    let signalKill!: (done: Promise<void>) => void;
+    const killed = new Promise<Promise<void>>((resolve) => {
+      signalKill = resolve;
+    });
     const sessions: Array<Promise<unknown>> = [];
     const starts: Array<() => Promise<unknown>> = [];
     try {
@@ -175,22 +178,20 @@ describe('a SIGKILL during writes', () => {
           runSession({ A, B, moderator }, plan, () => {
             sent += 1;
             // Kill while every room has commands on the wire and the writer is busy.
-            if (sent === ROOMS * 12 && killed === null) killed = server.kill();
+            if (sent === ROOMS * 12) signalKill(server.kill());
           }, () => Date.now()).catch(() => undefined),
         );
       }
       // Every room is set up before any talks, so the kill lands among the commands, not the setup.
       sessions.push(...starts.map((start) => start()));
-      await Promise.race([Promise.all(sessions), new Promise<void>((resolve) => {
-        const poll = setInterval(() => {
-          if (killed !== null) {
-            clearInterval(poll);
-            resolve();
-          }
-        }, 5);
-      })]);
-      expect(killed).not.toBeNull();
-      await killed;
+      const outcome = await Promise.race([
+        killed.then(async (done) => {
+          await done;
+          return 'killed mid-talk';
+        }),
+        Promise.all(sessions).then(() => 'every talk ended first'),
+      ]);
+      expect(outcome).toBe('killed mid-talk');
     } finally {
       for (const room of rooms) room.close();
       await Promise.all(sessions);
