@@ -123,7 +123,9 @@ function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
       .catch(failed('command handler failed'));
   });
 
-  socket.on('time', (ack: unknown) => {
+  socket.on('time', (...args: unknown[]) => {
+    // As with commands, the callback is the last argument, whatever a client put before it.
+    const ack = args.at(-1);
     if (typeof ack === 'function') (ack as (answer: { now: number }) => void)({ now: deps.now() });
   });
 
