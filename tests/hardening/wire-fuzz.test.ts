@@ -210,6 +210,22 @@ describe('wire fuzzing over a live server (a forked process, a temp data dir)', 
     }
   });
 
+  it('answers every `time` request that has an ack, whatever comes before the callback', async () => {
+    const room = await roomIn(server.url, 'checkin');
+    const socket = room.members.A!.socket as unknown as Socket;
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }), async (extra) => {
+          const answer: unknown = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('time', ...extra);
+          expect(answer).toEqual({ now: clockNow });
+        }),
+        { seed: SEED, numRuns: 60 },
+      );
+    } finally {
+      room.close();
+    }
+  });
+
   it('applies a command sent from two tabs of one seat at the same instant once, and answers both alike', async () => {
     const room = await roomIn(server.url, 'dialogue');
     const tab2 = new Member(server.url, room.roomId, 'A', room.keys.A!);
