@@ -15,8 +15,13 @@ export function isCommandType(value: unknown): value is CommandType {
 export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (issue === undefined) return 'The request is not valid.';
-  const path = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') return `Unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}.`;
+  const path = issue.path.map(String).join('.').slice(0, 80);
+  if (issue.code === 'unrecognized_keys') {
+    // Names come from the sender: quote a few, cut short, so the answer stays a sentence.
+    const names = issue.keys.slice(0, 3).map((k) => `"${k.length > 40 ? `${k.slice(0, 40)}…` : k}"`);
+    const more = issue.keys.length > 3 ? ` and ${issue.keys.length - 3} more` : '';
+    return `Unknown field ${names.join(', ')}${more}.`;
+  }
   return path === '' ? `The request is not valid: ${issue.message}.` : `The field "${path}" is not valid: ${issue.message}.`;
 }
 

@@ -23,6 +23,17 @@ describe('every error code the machine and the parse step answer', () => {
     );
   });
 
+  it('names unknown fields in a short sentence, however long or many they are', () => {
+    const payload: Record<string, unknown> = { id: 'abcdefgh-9', type: 'ready' };
+    for (let i = 0; i < 6; i += 1) payload[`${'x'.repeat(20_000)}${i}`] = 1;
+    const parsed = parseCommand(payload);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.error.code).toBe('invalid');
+    expect(parsed.error.message.length).toBeLessThan(200);
+    expect(parsed.error.message).toMatch(/^Unknown field "x{40}…", "x{40}…", "x{40}…" and 3 more\.$/);
+  });
+
   it('invalid: the payload shape, at parse', () => {
     const id = 'abcdefgh-1';
     expect(parseCode(null)).toBe('invalid');
