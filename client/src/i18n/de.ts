@@ -12,6 +12,7 @@ const de: Messages = {
     aid: 'Duologue ist eine Gesprächshilfe, keine Therapie.',
   },
   common: {
+    sending: 'Einen Moment …',
     back: 'Zurück',
     close: 'Schließen',
     online: 'gerade da',

@@ -8,6 +8,7 @@ const en = {
     aid: 'Duologue is a communication aid, not therapy.',
   },
   common: {
+    sending: 'One moment…',
     back: 'Back',
     close: 'Close',
     online: 'here now',
