@@ -44,4 +44,22 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
   const addresses = reachableAddresses(config.HOST, port);
   logger.info({ addresses, port }, `Duologue is open at ${addresses.join(' , ')}`);
+  // A person at a terminal gets the addresses in plain words too; piped output stays pure JSON lines.
+  if (process.stdout.isTTY) process.stdout.write(startBanner(addresses));
+}
+
+/** What a person who ran `npm start` needs to know: where the phones go. */
+export function startBanner(addresses: string[]): string {
+  const [local, ...lan] = addresses;
+  const lines = [
+    '',
+    '  Duologue is running.',
+    ...(lan.length > 0
+      ? ['  On each phone, on the same Wi-Fi, open:', ...lan.map((a) => `    ${a}`), `  On this computer: ${local}`]
+      : [`  Open: ${local}`]),
+    '  Stop with Ctrl+C.',
+    '',
+    '',
+  ];
+  return lines.join('\n');
 }

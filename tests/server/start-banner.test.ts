@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { reachableAddresses, startBanner } from '../../server/main';
+
+describe('what npm start tells a person', () => {
+  it('lists the network addresses for the phones, then this computer', () => {
+    const banner = startBanner(['http://localhost:3000', 'http://192.168.1.20:3000', 'http://10.0.0.5:3000']);
+    const lines = banner.split('\n').map((line) => line.trim());
+    const phones = lines.indexOf('On each phone, on the same Wi-Fi, open:');
+    expect(phones).toBeGreaterThan(0);
+    expect(lines.slice(phones + 1, phones + 3)).toEqual(['http://192.168.1.20:3000', 'http://10.0.0.5:3000']);
+    expect(lines).toContain('On this computer: http://localhost:3000');
+  });
+
+  it('says plainly where to go when only one address is reachable', () => {
+    expect(startBanner(['http://127.0.0.1:4000'])).toContain('Open: http://127.0.0.1:4000');
+  });
+
+  it('names localhost first for a wildcard host, and the host itself otherwise', () => {
+    expect(reachableAddresses('0.0.0.0', 3000)[0]).toBe('http://localhost:3000');
+    expect(reachableAddresses('127.0.0.1', 3000)).toEqual(['http://127.0.0.1:3000']);
+    expect(reachableAddresses('::1', 3000)).toEqual(['http://[::1]:3000']);
+  });
+});
