@@ -1,47 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import de from '../../client/src/i18n/de';
-import { PROJECT_ROOT } from '../../server/client-build';
-import { CHROMIUM_PATH, chromiumAvailable, mustRunBrowserTests } from './support/chromium';
-import { SCREENS_DIR, saveScreen, seriousViolations } from './support/screens';
+import { chromiumAvailable, launchPhone, mustRunBrowserTests, type Phone } from './support/chromium';
+import { saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
 import { en } from './support/talk';
 
 const run = chromiumAvailable || mustRunBrowserTests;
-const DOCS_SCREENS = join(PROJECT_ROOT, 'docs', 'screens');
-
-/** Saves the screen as the other tests do, and keeps a copy in docs/screens/. */
-async function saveDocScreen(page: Page, name: string): Promise<void> {
-  await saveScreen(page, name);
-  mkdirSync(DOCS_SCREENS, { recursive: true });
-  copyFileSync(join(SCREENS_DIR, `${name}.png`), join(DOCS_SCREENS, `${name}.png`));
-}
+// The run's screenshots go to test-results/screens/; docs/screens/ holds a chosen set, copied by hand.
 
 describe.skipIf(!run)('a phone whose browser prefers German', () => {
   let server: BrowserTestServer;
-  let profile: string;
+  let phone: Phone;
   let context: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
     server = await startServer();
-    profile = mkdtempSync(join(tmpdir(), 'duologue-chromium-de-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-      baseURL: server.url,
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'de-DE',
-      timezoneId: 'Europe/Berlin',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
+    phone = await launchPhone(server.url, { locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+    ({ context, page } = phone);
     // Notes every English heading the page ever shows, to catch a first frame in English.
     // (A script in text: the tests are type-checked without the DOM's types.)
     await context.addInitScript({
@@ -52,8 +29,7 @@ describe.skipIf(!run)('a phone whose browser prefers German', () => {
     });
   });
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await phone?.close();
     await server?.stop();
   });
 
@@ -63,7 +39,7 @@ describe.skipIf(!run)('a phone whose browser prefers German', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('de');
     expect(await page.evaluate('window.englishSeen')).toEqual([]);
     await page.getByText(de.app.aid).waitFor();
-    await saveDocScreen(page, '20-start-de');
+    await saveScreen(page, '20-start-de');
     expect(await seriousViolations(page)).toEqual([]);
   });
 
@@ -73,7 +49,7 @@ describe.skipIf(!run)('a phone whose browser prefers German', () => {
     const link = page.getByLabel(de.invite.linkLabel);
     await expect.poll(() => link.inputValue()).toContain('#invite=');
     await page.getByRole('heading', { name: de.invite.title }).waitFor();
-    await saveDocScreen(page, '21-invite-de');
+    await saveScreen(page, '21-invite-de');
     expect(await seriousViolations(page)).toEqual([]);
   });
 });

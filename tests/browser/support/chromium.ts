@@ -32,7 +32,10 @@ export interface Phone {
  * Launches the system Chromium as one phone, with a fresh `--user-data-dir` (Playwright takes
  * it as the persistent context's directory). Two phones are two browsers, sharing nothing.
  */
-export async function launchPhone(baseURL: string): Promise<Phone> {
+export async function launchPhone(
+  baseURL: string,
+  where: { locale: string; timezoneId: string } = { locale: 'en-US', timezoneId: 'Europe/London' },
+): Promise<Phone> {
   if (!chromiumAvailable) throw new Error(`Chromium is missing at ${CHROMIUM_PATH}; the browser tests need it.`);
   const profile = mkdtempSync(join(tmpdir(), 'duologue-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -43,8 +46,7 @@ export async function launchPhone(baseURL: string): Promise<Phone> {
     deviceScaleFactor: 2,
     isMobile: true,
     hasTouch: true,
-    locale: 'en-US',
-    timezoneId: 'Europe/London',
+    ...where,
     acceptDownloads: true,
   });
   const page = context.pages()[0] ?? (await context.newPage());
