@@ -7,7 +7,8 @@ import type { Config } from './config';
 import { minuteMsFor } from './config';
 import { systemClock, type Clock } from './clock';
 import { clientFiles } from './http/client-files';
-import { installErrorHandler } from './http/http-errors';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './http/http-errors';
+import { HELMET_OPTIONS } from './http/security-headers';
 import { roomRoutes } from './http/room-routes';
 import { createLogger } from './logger';
 import { PresenceTracker } from './presence';
@@ -58,11 +59,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store } = deps;
   const clock = deps.clock ?? systemClock();
+  const logger = deps.logger ?? (createLogger(config.LOG_LEVEL) as FastifyBaseLogger);
   const app = Fastify({
-    loggerInstance: deps.logger ?? (createLogger(config.LOG_LEVEL) as FastifyBaseLogger),
+    loggerInstance: logger,
     bodyLimit: BODY_LIMIT,
+    // Errors that come before any route or hook are answered in the API's shape too.
+    frameworkErrors: frameworkErrorHandler(logger),
+    clientErrorHandler: clientErrorHandler(logger),
     // One line per request comes from the onResponse hook below, without the URL's query or headers.
     logController: new LogController({ disableRequestLogging: true }),
+    // A room id of any length up to this reaches its route, which answers 404 room_not_found.
+    routerOptions: { maxParamLength: 1024 },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     trustProxy: false,
@@ -116,17 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandler(app);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: true,
-      directives: {
-        // Phones on the local network open plain http://; upgrading would break every request.
-        upgradeInsecureRequests: null,
-        connectSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  await app.register(helmet, HELMET_OPTIONS);
   if (config.DUOLOGUE_ORIGIN !== undefined) {
     // A list makes the plugin answer only a matching Origin, instead of always naming the configured one.
     await app.register(cors, { origin: [config.DUOLOGUE_ORIGIN], methods: ['GET', 'POST', 'DELETE'] });
