@@ -7,6 +7,7 @@ import type { Config } from './config';
 import { minuteMsFor } from './config';
 import { systemClock, type Clock } from './clock';
 import { clientFiles } from './http/client-files';
+import { limitConnectionsPerAddress } from './http/connection-limit';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './http/http-errors';
 import { HELMET_OPTIONS } from './http/security-headers';
 import { roomRoutes } from './http/room-routes';
@@ -34,6 +35,10 @@ export type AppConfig = Pick<
   | 'DUOLOGUE_COMMAND_LIMIT'
   | 'DUOLOGUE_HTTP_LIMIT'
   | 'DUOLOGUE_ORIGIN'
+  | 'DUOLOGUE_HEADERS_TIMEOUT_MS'
+  | 'DUOLOGUE_REQUEST_TIMEOUT_MS'
+  | 'DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS'
+  | 'DUOLOGUE_CONNECTIONS_PER_ADDRESS'
   | 'LOG_LEVEL'
 >;
 
@@ -63,6 +68,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT,
+    // Fastify's defaults (0: no limit) would let a client that sends half a request hold its connection for ever.
+    requestTimeout: config.DUOLOGUE_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: config.DUOLOGUE_HEADERS_TIMEOUT_MS,
+      requestTimeout: config.DUOLOGUE_REQUEST_TIMEOUT_MS,
+      // Node checks the two timeouts every 30 s by default, which would stretch them by as much.
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.round(config.DUOLOGUE_HEADERS_TIMEOUT_MS / 4))),
+    },
     // Errors that come before any route or hook are answered in the API's shape too.
     frameworkErrors: frameworkErrorHandler(logger),
     clientErrorHandler: clientErrorHandler(logger),
@@ -75,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: false,
   });
 
+  limitConnectionsPerAddress(app.server, config.DUOLOGUE_CONNECTIONS_PER_ADDRESS, logger);
   const io = createSocketServer(app.server, config.DUOLOGUE_ORIGIN);
   const presence = new PresenceTracker();
   const writer = new RoomWriter({ store, clock, broadcaster: socketBroadcaster(io), presence, log: app.log });

@@ -15,6 +15,10 @@ describe('the configuration', () => {
         LOG_LEVEL: 'info',
         DUOLOGUE_COMMAND_LIMIT: 50,
         DUOLOGUE_HTTP_LIMIT: 60,
+        DUOLOGUE_HEADERS_TIMEOUT_MS: 10_000,
+        DUOLOGUE_REQUEST_TIMEOUT_MS: 30_000,
+        DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+        DUOLOGUE_CONNECTIONS_PER_ADDRESS: 64,
       },
     });
     expect(minuteMsFor(60)).toBe(1000);
@@ -28,11 +32,20 @@ describe('the configuration', () => {
       ['LOG_LEVEL', 'loud'],
       ['DUOLOGUE_HTTP_LIMIT', '-1'],
       ['DUOLOGUE_ORIGIN', 'not a url'],
+      ['DUOLOGUE_REQUEST_TIMEOUT_MS', '0'],
+      ['DUOLOGUE_HEADERS_TIMEOUT_MS', 'soon'],
+      ['DUOLOGUE_CONNECTIONS_PER_ADDRESS', '-5'],
     ] as const) {
       const result = readConfig({ [name]: value });
       expect(result.ok, name).toBe(false);
       if (!result.ok) expect(result.message).toContain(`${name}="${value}" is not valid`);
     }
+  });
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    const result = readConfig({ DUOLOGUE_HEADERS_TIMEOUT_MS: '20000', DUOLOGUE_REQUEST_TIMEOUT_MS: '10000' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toMatch(/DUOLOGUE_HEADERS_TIMEOUT_MS \(20000\) is longer than DUOLOGUE_REQUEST_TIMEOUT_MS/);
   });
 
   it('keeps only the origin of DUOLOGUE_ORIGIN', () => {
