@@ -50,6 +50,11 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** The built client (dist/client), or null to serve the API alone. */
   clientDir?: string | null;
+  /**
+   * The level of the one line per request: `info` (the default) for logs read later,
+   * `debug` when a person watches the terminal and must not see the addresses scroll away.
+   */
+  requestLogLevel?: 'info' | 'debug';
 }
 
 /** The maximum JSON body (PROTOCOL.md section 2). */
@@ -108,9 +113,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('io', io);
   app.decorate('rooms', rooms);
 
+  const requestLogLevel = deps.requestLogLevel ?? 'info';
   app.addHook('onResponse', async (request, reply) => {
     const params = request.params as { roomId?: unknown } | undefined;
-    request.log.info(
+    request.log[requestLogLevel](
       {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',

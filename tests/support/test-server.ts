@@ -38,6 +38,7 @@ export interface TestServerOptions {
   config?: Partial<AppConfig>;
   clientDir?: string | null;
   logger?: Parameters<typeof buildApp>[0]['logger'];
+  requestLogLevel?: Parameters<typeof buildApp>[0]['requestLogLevel'];
 }
 
 /** `buildApp` on a real SQLite store, listening on 127.0.0.1 at a free port. */
@@ -48,6 +49,7 @@ export async function startServer(options: TestServerOptions): Promise<TestServe
     clock: options.clock,
     clientDir: options.clientDir ?? null,
     logger: options.logger,
+    requestLogLevel: options.requestLogLevel,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
