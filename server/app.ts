@@ -35,6 +35,7 @@ export type AppConfig = Pick<
   | 'DUOLOGUE_COMMAND_LIMIT'
   | 'DUOLOGUE_HTTP_LIMIT'
   | 'DUOLOGUE_ORIGIN'
+  | 'DUOLOGUE_PUBLIC_URL'
   | 'DUOLOGUE_HEADERS_TIMEOUT_MS'
   | 'DUOLOGUE_REQUEST_TIMEOUT_MS'
   | 'DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS'
@@ -149,7 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A list makes the plugin answer only a matching Origin, instead of always naming the configured one.
     await app.register(cors, { origin: [config.DUOLOGUE_ORIGIN], methods: ['GET', 'POST', 'DELETE'] });
   }
-  await roomRoutes(app, { rooms, guard, httpLimit: config.DUOLOGUE_HTTP_LIMIT });
+  await roomRoutes(app, { rooms, guard, httpLimit: config.DUOLOGUE_HTTP_LIMIT, publicOrigin: config.DUOLOGUE_PUBLIC_URL });
   await clientFiles(app, { clientDir: deps.clientDir ?? null });
   return app;
 }

@@ -15,6 +15,8 @@ export const ConfigSchema = z.object({
   DUOLOGUE_HTTP_LIMIT: z.coerce.number().int().min(0).default(60),
   // Browsers send an Origin without path or trailing slash; compare like with like.
   DUOLOGUE_ORIGIN: z.url().transform((value) => new URL(value).origin).optional(),
+  // The address the phones open, when it is not the one requests arrive at (behind a proxy): for links.
+  DUOLOGUE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).transform((value) => new URL(value).origin).optional(),
   // A client that sends half a request is closed after these, so slow clients cannot hold the server.
   DUOLOGUE_HEADERS_TIMEOUT_MS: PositiveInt.default(10_000),
   DUOLOGUE_REQUEST_TIMEOUT_MS: PositiveInt.default(30_000),

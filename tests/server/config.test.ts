@@ -35,6 +35,7 @@ describe('the configuration', () => {
       ['DUOLOGUE_REQUEST_TIMEOUT_MS', '0'],
       ['DUOLOGUE_HEADERS_TIMEOUT_MS', 'soon'],
       ['DUOLOGUE_CONNECTIONS_PER_ADDRESS', '-5'],
+      ['DUOLOGUE_PUBLIC_URL', 'ftp://talk.example.org'],
     ] as const) {
       const result = readConfig({ [name]: value });
       expect(result.ok, name).toBe(false);
@@ -48,9 +49,10 @@ describe('the configuration', () => {
     if (!result.ok) expect(result.message).toMatch(/DUOLOGUE_HEADERS_TIMEOUT_MS \(20000\) is longer than DUOLOGUE_REQUEST_TIMEOUT_MS/);
   });
 
-  it('keeps only the origin of DUOLOGUE_ORIGIN', () => {
-    const result = readConfig({ DUOLOGUE_ORIGIN: 'https://duologue.example/app/' });
+  it('keeps only the origin of DUOLOGUE_ORIGIN and DUOLOGUE_PUBLIC_URL', () => {
+    const result = readConfig({ DUOLOGUE_ORIGIN: 'https://duologue.example/app/', DUOLOGUE_PUBLIC_URL: 'https://talk.example.org/x?y' });
     expect(result.ok && result.config.DUOLOGUE_ORIGIN).toBe('https://duologue.example');
+    expect(result.ok && result.config.DUOLOGUE_PUBLIC_URL).toBe('https://talk.example.org');
   });
 
   it('refuses REDIS_URL until the Redis store exists', () => {
