@@ -71,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store } = deps;
   const clock = deps.clock ?? systemClock();
   const logger = deps.logger ?? (createLogger(config.LOG_LEVEL) as FastifyBaseLogger);
+  const requestLogLevel = deps.requestLogLevel ?? 'info';
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT,
@@ -84,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.round(config.DUOLOGUE_HEADERS_TIMEOUT_MS / 4))),
     },
     // Errors that come before any route or hook are answered in the API's shape too.
-    frameworkErrors: frameworkErrorHandler(logger),
+    frameworkErrors: frameworkErrorHandler(logger, requestLogLevel),
     clientErrorHandler: clientErrorHandler(logger),
     // One line per request comes from the onResponse hook below, without the URL's query or headers.
     logController: new LogController({ disableRequestLogging: true }),
@@ -114,7 +115,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('io', io);
   app.decorate('rooms', rooms);
 
-  const requestLogLevel = deps.requestLogLevel ?? 'info';
   app.addHook('onResponse', async (request, reply) => {
     const params = request.params as { roomId?: unknown } | undefined;
     request.log[requestLogLevel](

@@ -72,13 +72,17 @@ function answerFor(error: FastifyError): ErrorAnswer | null {
  * Fastify's `frameworkErrors`: an address it cannot decode, or a path parameter longer than
  * the router takes. No hook runs for these, so the security headers are set here.
  */
-export function frameworkErrorHandler(log: FastifyBaseLogger): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+export function frameworkErrorHandler(
+  log: FastifyBaseLogger,
+  requestLogLevel: 'info' | 'debug',
+): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
   const headers = securityHeaders();
   return (error, _request, reply) => {
     // The only path parameter is a room id: one too long for the router cannot exist.
     const answer: ErrorAnswer =
       error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? { status: 404, code: 'room_not_found' } : BAD_ADDRESS;
-    log.info({ route: 'unmatched', code: error.code, status: answer.status }, 'request');
+    // The line per request, as the onResponse hook writes it for every other request.
+    log[requestLogLevel]({ route: 'unmatched', code: error.code, status: answer.status }, 'request');
     void sendError(reply.headers(headers), answer.status, answer.code, answer.message);
   };
 }
