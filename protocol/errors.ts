@@ -29,6 +29,7 @@ export const HTTP_ERROR_CODES = [
   'no_appointment',
   'rate_limited',
   'not_found',
+  'timeout',
   'internal',
 ] as const;
 
@@ -68,6 +69,7 @@ export const ERROR_MESSAGES: Record<CommandErrorCode | HttpErrorCode, string> = 
   unauthorized: 'This device does not hold a seat in that conversation.',
   no_appointment: 'No time has been agreed yet.',
   not_found: 'There is nothing at this address.',
+  timeout: 'The request took too long to arrive. Send it again.',
   internal: 'Something went wrong on the server. Your last step was not saved; try again.',
 };
 

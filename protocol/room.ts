@@ -33,13 +33,26 @@ export type FloorRecord = z.infer<typeof FloorRecord>;
 export const CoachLine = z.strictObject({ at: EpochMs, to: z.enum(['A', 'B', 'both']), text: z.string() });
 export type CoachLine = z.infer<typeof CoachLine>;
 
-export const PartnerStats = z.strictObject({
-  floorMs: z.number().int().nonnegative(),
-  turns: z.number().int().nonnegative(),
-  missedMirrors: z.number().int().nonnegative(),
-  breaks: z.array(z.strictObject({ startedAt: EpochMs, endedAt: EpochMs.nullable() })),
-  repairs: z.number().int().nonnegative(),
-});
+/** A room stored before `breakCount` was kept had every break of a partner in its list. */
+function countStoredBreaks(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || 'breakCount' in value) return value;
+  const breaks = (value as { breaks?: unknown }).breaks;
+  return Array.isArray(breaks) ? { ...value, breakCount: breaks.length } : value;
+}
+
+export const PartnerStats = z.preprocess(
+  countStoredBreaks,
+  z.strictObject({
+    floorMs: z.number().int().nonnegative(),
+    turns: z.number().int().nonnegative(),
+    missedMirrors: z.number().int().nonnegative(),
+    /** The last breaks they called (at most `STORED_LIST_LIMIT`), most recent last. */
+    breaks: z.array(z.strictObject({ startedAt: EpochMs, endedAt: EpochMs.nullable() })),
+    /** Every break they called, also those the list no longer holds. */
+    breakCount: z.number().int().nonnegative(),
+    repairs: z.number().int().nonnegative(),
+  }),
+);
 export type PartnerStats = z.infer<typeof PartnerStats>;
 
 export const RoomStats = z.strictObject({

@@ -24,16 +24,56 @@ export type Tendency = z.infer<typeof Tendency>;
 export const RepairPhraseId = z.enum(REPAIR_PHRASES);
 export const RepairGroupId = z.enum(REPAIR_GROUPS);
 
-export const Name = z.string().trim().min(1, 'a name needs at least one character').max(40, 'a name has at most 40 characters');
-export const Topic = z.string().trim().max(140, 'a topic has at most 140 characters');
+// Text that one person types and another reads on their phone. Control characters have no
+// place in it (line breaks only in a text of several lines); neither have format characters,
+// which are invisible (zero-width spaces) or reorder what is seen (direction overrides and
+// isolates), except a joiner between two visible characters, which emoji sequences and
+// scripts such as Persian need. And some of it must be visible.
+const CONTROL_ONE_LINE = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
+const CONTROL_MULTILINE = /(?![\t\n\r])\p{Cc}|[\p{Cs}\u2028\u2029]/u;
+const JOINED = /[\p{L}\p{M}\p{N}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F]/u.source;
+const JOINER = new RegExp(`(?<=${JOINED})[\\u200C\\u200D](?=${JOINED})`, 'gu');
+// An emoji tag sequence (the flag of a subdivision) follows a flag with tag characters.
+const EMOJI_TAG = /(?<=[\p{Extended_Pictographic}\u{E0020}-\u{E007E}])[\u{E0020}-\u{E007F}]/gu;
+const FORMAT = /\p{Cf}/u;
+const VISIBLE = /[^\p{Z}\p{C}\p{M}\p{Default_Ignorable_Code_Point}\u2800]/u;
+
+/** True when `text` holds no control character (but line breaks when `multiline`) and no stray format character. */
+export function isCleanText(text: string, multiline = false): boolean {
+  if ((multiline ? CONTROL_MULTILINE : CONTROL_ONE_LINE).test(text)) return false;
+  return !FORMAT.test(text.replace(JOINER, '').replace(EMOJI_TAG, ''));
+}
+
+/** True when `text` shows at least one character (not only spaces, marks, fillers or invisible characters). */
+export function hasVisibleText(text: string): boolean {
+  return VISIBLE.test(text);
+}
+
+/** A trimmed text field of `min`–`max` characters that a person can read; `what` names it in messages. */
+function readableText(what: string, limits: { min: number; max: number; multiline?: boolean }) {
+  const schema = z.string().trim();
+  return (limits.min > 0 ? schema.min(limits.min, `${what} needs at least one character`) : schema)
+    .max(limits.max, `${what} has at most ${limits.max} characters`)
+    .refine(
+      (text) => isCleanText(text, limits.multiline === true),
+      `${what} cannot hold control characters or invisible formatting characters (zero-width or direction marks)`,
+    )
+    .refine((text) => text === '' || hasVisibleText(text), `${what} needs at least one visible character`);
+}
+
+export const Name = readableText('a name', { min: 1, max: 40 });
+export const Topic = readableText('a topic', { min: 0, max: 140 });
+export const CoachText = readableText('a coach line', { min: 1, max: 280, multiline: true });
+export const NoteText = readableText('a note', { min: 1, max: 2000, multiline: true });
 /** Break lengths in whole minutes; 1440 minutes is the 24 h cap of every break. */
 export const BREAK_CAP_MINUTES = 1440;
 export const BreakMinutes = z.number().int().min(5).max(120);
 /**
- * A break's `minutes` are whole numbers; their bounds (the room's minimum, the 24 h cap)
- * are room rules, answered `invalid` last in the precedence order.
+ * A break's `minutes` are whole numbers of at least one: that is their shape. Their other
+ * bounds (the room's minimum, the 24 h cap) are room rules, answered `invalid` last in the
+ * precedence order.
  */
-export const Minutes = z.number().int();
+export const Minutes = z.number().int('minutes are whole numbers').min(1, 'minutes are at least 1');
 export const EpochMs = z.number().int().nonnegative();
 
 // ---------------------------------------------------------------------------
@@ -83,15 +123,27 @@ const commandBase = {
 // or an offset written `+hh:mm`, `+hhmm` or `+hh`.
 const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}(?::?\d{2})?)$/i;
 
-/** The epoch milliseconds of an ISO 8601 date-time with `Z` or an offset; NaN for anything else. */
+/**
+ * The epoch milliseconds of an ISO 8601 date-time with `Z` or an offset; NaN for anything
+ * else, a day or a time the calendar does not have included (31 November, 24:00, an offset
+ * of +05:60), which `Date.parse` would roll over into the next day or hour.
+ */
 export function isoToEpochMs(text: string): number {
   const match = ISO_DATE_TIME.exec(text);
   if (match === null) return Number.NaN;
-  const local = match[1]!.replace(/(\.\d{3})\d+$/, '$1');
+  const local = match[1]!.toUpperCase().replace(/(\.\d{3})\d+$/, '$1');
+  // The fields as written come back unchanged from a UTC round trip only when they exist.
+  const asUtc = Date.parse(`${local}Z`);
+  const fields = Math.min(local.length, 'yyyy-mm-ddThh:mm:ss'.length);
+  if (!Number.isFinite(asUtc) || new Date(asUtc).toISOString().slice(0, fields) !== local.slice(0, fields)) return Number.NaN;
   const zone = match[2]!.toUpperCase();
-  if (zone === 'Z') return Date.parse(`${local}Z`);
+  if (zone === 'Z') return asUtc;
   const digits = zone.slice(1).replace(':', '');
-  return Date.parse(`${local}${zone[0]}${digits.slice(0, 2)}:${digits.slice(2) || '00'}`);
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2) || '0');
+  if (hours > 23 || minutes > 59) return Number.NaN;
+  const offsetMs = (hours * 60 + minutes) * 60_000;
+  return zone[0] === '+' ? asUtc - offsetMs : asUtc + offsetMs;
 }
 
 /** An ISO 8601 date-time with `Z` or an offset, carried as text on the wire. */
@@ -131,9 +183,9 @@ export const CoachCommand = z.strictObject({
   ...commandBase,
   type: z.literal('coach'),
   to: z.enum(['A', 'B', 'both']),
-  text: z.string().trim().min(1).max(280),
+  text: CoachText,
 });
-export const NoteCommand = z.strictObject({ ...commandBase, type: z.literal('note'), text: z.string().trim().min(1).max(2000) });
+export const NoteCommand = z.strictObject({ ...commandBase, type: z.literal('note'), text: NoteText });
 
 export const Command = z.discriminatedUnion('type', [
   CheckInCommand,
@@ -299,7 +351,10 @@ export const PartnerSummary = z.strictObject({
   floorMs: z.number().int().nonnegative(),
   turns: z.number().int().nonnegative(),
   missedMirrors: z.number().int().nonnegative(),
+  /** The last breaks they called, at most 200 (PROTOCOL.md section 7 keeps it a list). */
   breaks: z.array(z.strictObject({ startedAt: EpochMs, endedAt: EpochMs.nullable() })),
+  /** How many breaks they called in all: `breaks.length` until the list is cut (docs/protocol.md section 9). */
+  breakCount: z.number().int().nonnegative(),
   repairs: z.number().int().nonnegative(),
 });
 export type PartnerSummary = z.infer<typeof PartnerSummary>;

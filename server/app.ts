@@ -7,7 +7,9 @@ import type { Config } from './config';
 import { minuteMsFor } from './config';
 import { systemClock, type Clock } from './clock';
 import { clientFiles } from './http/client-files';
-import { installErrorHandler } from './http/http-errors';
+import { limitConnectionsPerAddress } from './http/connection-limit';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './http/http-errors';
+import { HELMET_OPTIONS } from './http/security-headers';
 import { roomRoutes } from './http/room-routes';
 import { createLogger } from './logger';
 import { PresenceTracker } from './presence';
@@ -33,6 +35,11 @@ export type AppConfig = Pick<
   | 'DUOLOGUE_COMMAND_LIMIT'
   | 'DUOLOGUE_HTTP_LIMIT'
   | 'DUOLOGUE_ORIGIN'
+  | 'DUOLOGUE_PUBLIC_URL'
+  | 'DUOLOGUE_HEADERS_TIMEOUT_MS'
+  | 'DUOLOGUE_REQUEST_TIMEOUT_MS'
+  | 'DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS'
+  | 'DUOLOGUE_CONNECTIONS_PER_ADDRESS'
   | 'LOG_LEVEL'
 >;
 
@@ -44,6 +51,11 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** The built client (dist/client), or null to serve the API alone. */
   clientDir?: string | null;
+  /**
+   * The level of the one line per request: `info` (the default) for logs read later,
+   * `debug` when a person watches the terminal and must not see the addresses scroll away.
+   */
+  requestLogLevel?: 'info' | 'debug';
 }
 
 /** The maximum JSON body (PROTOCOL.md section 2). */
@@ -58,16 +70,33 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store } = deps;
   const clock = deps.clock ?? systemClock();
+  const logger = deps.logger ?? (createLogger(config.LOG_LEVEL) as FastifyBaseLogger);
+  const requestLogLevel = deps.requestLogLevel ?? 'info';
   const app = Fastify({
-    loggerInstance: deps.logger ?? (createLogger(config.LOG_LEVEL) as FastifyBaseLogger),
+    loggerInstance: logger,
     bodyLimit: BODY_LIMIT,
+    // Fastify's defaults (0: no limit) would let a client that sends half a request hold its connection for ever.
+    requestTimeout: config.DUOLOGUE_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: config.DUOLOGUE_HEADERS_TIMEOUT_MS,
+      requestTimeout: config.DUOLOGUE_REQUEST_TIMEOUT_MS,
+      // Node checks the two timeouts every 30 s by default, which would stretch them by as much.
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.round(config.DUOLOGUE_HEADERS_TIMEOUT_MS / 4))),
+    },
+    // Errors that come before any route or hook are answered in the API's shape too.
+    frameworkErrors: frameworkErrorHandler(logger, requestLogLevel),
+    clientErrorHandler: clientErrorHandler(logger),
     // One line per request comes from the onResponse hook below, without the URL's query or headers.
     logController: new LogController({ disableRequestLogging: true }),
+    // A room id of any length up to this reaches its route, which answers 404 room_not_found.
+    routerOptions: { maxParamLength: 1024 },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     trustProxy: false,
   });
 
+  limitConnectionsPerAddress(app.server, config.DUOLOGUE_CONNECTIONS_PER_ADDRESS, logger);
   const io = createSocketServer(app.server, config.DUOLOGUE_ORIGIN);
   const presence = new PresenceTracker();
   const writer = new RoomWriter({ store, clock, broadcaster: socketBroadcaster(io), presence, log: app.log });
@@ -88,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onResponse', async (request, reply) => {
     const params = request.params as { roomId?: unknown } | undefined;
-    request.log.info(
+    request.log[requestLogLevel](
       {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
@@ -116,22 +145,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandler(app);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: true,
-      directives: {
-        // Phones on the local network open plain http://; upgrading would break every request.
-        upgradeInsecureRequests: null,
-        connectSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  await app.register(helmet, HELMET_OPTIONS);
   if (config.DUOLOGUE_ORIGIN !== undefined) {
     // A list makes the plugin answer only a matching Origin, instead of always naming the configured one.
     await app.register(cors, { origin: [config.DUOLOGUE_ORIGIN], methods: ['GET', 'POST', 'DELETE'] });
   }
-  await roomRoutes(app, { rooms, guard, httpLimit: config.DUOLOGUE_HTTP_LIMIT });
+  await roomRoutes(app, { rooms, guard, httpLimit: config.DUOLOGUE_HTTP_LIMIT, publicOrigin: config.DUOLOGUE_PUBLIC_URL });
   await clientFiles(app, { clientDir: deps.clientDir ?? null });
   return app;
 }

@@ -15,6 +15,14 @@ export const ConfigSchema = z.object({
   DUOLOGUE_HTTP_LIMIT: z.coerce.number().int().min(0).default(60),
   // Browsers send an Origin without path or trailing slash; compare like with like.
   DUOLOGUE_ORIGIN: z.url().transform((value) => new URL(value).origin).optional(),
+  // The address the phones open, when it is not the one requests arrive at (behind a proxy): for links.
+  DUOLOGUE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).transform((value) => new URL(value).origin).optional(),
+  // A client that sends half a request is closed after these, so slow clients cannot hold the server.
+  DUOLOGUE_HEADERS_TIMEOUT_MS: PositiveInt.default(10_000),
+  DUOLOGUE_REQUEST_TIMEOUT_MS: PositiveInt.default(30_000),
+  DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS: PositiveInt.default(5_000),
+  // Open connections per client address; a couple and their moderator need about 20 at most (0: no cap).
+  DUOLOGUE_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(64),
 });
 
 /** The validated configuration. */
@@ -35,6 +43,12 @@ export function readConfig(env: NodeJS.ProcessEnv): ConfigResult {
       return `${name}=${JSON.stringify(env[name] ?? '')} is not valid: ${issue.message}.`;
     });
     return { ok: false, message: `Duologue cannot start. ${lines.join(' ')}` };
+  }
+  if (result.data.DUOLOGUE_HEADERS_TIMEOUT_MS > result.data.DUOLOGUE_REQUEST_TIMEOUT_MS) {
+    return {
+      ok: false,
+      message: `Duologue cannot start: DUOLOGUE_HEADERS_TIMEOUT_MS (${result.data.DUOLOGUE_HEADERS_TIMEOUT_MS}) is longer than DUOLOGUE_REQUEST_TIMEOUT_MS (${result.data.DUOLOGUE_REQUEST_TIMEOUT_MS}); the headers are part of the request.`,
+    };
   }
   if (result.data.REDIS_URL !== undefined) {
     return {

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { isOutputGone } from './terminal';
 
 /**
  * Paths pino blanks out, as a second line of defence: the code never logs names,
@@ -22,5 +23,18 @@ export const REDACTED_PATHS = [
 
 /** The server's logger: JSON lines on stdout (or `destination`), secrets redacted. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination ?? standardOutput());
+}
+
+/**
+ * Standard output for log lines, which goes quiet when its reader goes away (the terminal
+ * closed, a pipe's reader quit) instead of throwing from every later line.
+ */
+function standardOutput(): DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false });
+  stream.on('error', (error: unknown) => {
+    if (!isOutputGone(error)) throw error;
+    stream.write = () => true;
+  });
+  return stream;
 }

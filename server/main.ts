@@ -6,6 +6,7 @@ import { CLIENT_DIST } from './client-build';
 import { readConfig } from './config';
 import { createLogger } from './logger';
 import { openSqliteStore } from './store/sqlite-store';
+import { FAULT_SIGNALS, isOutputGone, releaseTerminal, terminalDescriptors } from './terminal';
 
 /** The addresses a phone on the same network can open, plus localhost. */
 export function reachableAddresses(host: string, port: number): string[] {
@@ -19,8 +20,8 @@ export function reachableAddresses(host: string, port: number): string[] {
 }
 
 /**
- * Reads the configuration, opens the store, serves until SIGTERM/SIGINT, then
- * closes gracefully (sockets, queued writes, a WAL checkpoint).
+ * Reads the configuration, opens the store, serves until SIGTERM, SIGINT or SIGHUP (a
+ * closed terminal), then closes gracefully (sockets, queued writes, a WAL checkpoint).
  */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const parsed = readConfig(env);
@@ -29,14 +30,23 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     process.exit(1);
   }
   const { config } = parsed;
+  const terminal = terminalDescriptors();
+  // A banner written after the terminal closed must not bring the server down.
+  process.stdout.on('error', (error) => {
+    if (!isOutputGone(error)) throw error;
+  });
   const logger = createLogger(config.LOG_LEVEL) as FastifyBaseLogger;
   const store = openSqliteStore(config.DUOLOGUE_DATA_DIR);
-  const app = await buildApp({ config, store, logger, clientDir: CLIENT_DIST });
+  // A person watching the terminal needs the addresses on screen, not a line per request.
+  const watched = process.stdout.isTTY === true;
+  const app = await buildApp({ config, store, logger, clientDir: CLIENT_DIST, requestLogLevel: watched ? 'debug' : 'info' });
 
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  closeWithGrace({ delay: 10_000, skip: [...FAULT_SIGNALS] }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'stopping after an error');
     else logger.info({ signal }, 'stopping');
     await app.close();
+    // A closed terminal sends SIGHUP; Node would abort at exit restoring its settings.
+    if (signal === 'SIGHUP') releaseTerminal(terminal);
   });
 
   await app.listen({ port: config.PORT, host: config.HOST });
@@ -45,11 +55,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const addresses = reachableAddresses(config.HOST, port);
   logger.info({ addresses, port }, `Duologue is open at ${addresses.join(' , ')}`);
   // A person at a terminal gets the addresses in plain words too; piped output stays pure JSON lines.
-  if (process.stdout.isTTY) process.stdout.write(startBanner(addresses));
+  if (watched) process.stdout.write(startBanner(addresses, config.DUOLOGUE_TIME_SCALE));
 }
 
-/** What a person who ran `npm start` needs to know: where the phones go. */
-export function startBanner(addresses: string[]): string {
+/**
+ * What a person who ran `npm start` needs to know: where the phones go, and that breaks
+ * run faster than the clock when `DUOLOGUE_TIME_SCALE` says so.
+ */
+export function startBanner(addresses: string[], timeScale = 1): string {
   const [local, ...lan] = addresses;
   const lines = [
     '',
@@ -57,6 +70,7 @@ export function startBanner(addresses: string[]): string {
     ...(lan.length > 0
       ? ['  On each phone, on the same Wi-Fi, open:', ...lan.map((a) => `    ${a}`), `  On this computer: ${local}`]
       : [`  Open: ${local}`]),
+    ...(timeScale === 1 ? [] : [`  Breaks run ${timeScale}× faster: DUOLOGUE_TIME_SCALE=${timeScale}`]),
     '  Stop with Ctrl+C.',
     '',
     '',

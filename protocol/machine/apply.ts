@@ -67,7 +67,9 @@ function mutate(room: Room, command: Command, seat: SeatId, now: number, log: Lo
         due: false,
         ready: { A: false, B: false },
       };
-      room.stats[by].breaks.push({ startedAt: now, endedAt: null });
+      const stats = room.stats[by];
+      stats.breaks = capped([...stats.breaks, { startedAt: now, endedAt: null }]);
+      stats.breakCount += 1;
       log({ kind: 'flood', by, returnAt: room.break.returnAt });
       return;
     }

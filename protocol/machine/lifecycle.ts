@@ -8,7 +8,7 @@ export type NewRoomOptions = CreateRoomBody & {
   minuteMs: number;
 };
 
-const freshStats = (): PartnerStats => ({ floorMs: 0, turns: 0, missedMirrors: 0, breaks: [], repairs: 0 });
+const freshStats = (): PartnerStats => ({ floorMs: 0, turns: 0, missedMirrors: 0, breaks: [], breakCount: 0, repairs: 0 });
 
 /** The room as its creator leaves it: their seat claimed, the others open. */
 export function createRoom(options: NewRoomOptions, now: number): { room: Room; seat: SeatId; invites: SeatId[] } {

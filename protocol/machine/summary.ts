@@ -12,6 +12,7 @@ export function summaryOf(room: Room, now: number): Summary {
       turns: s.turns,
       missedMirrors: s.missedMirrors,
       breaks: s.breaks.map((b) => ({ ...b })),
+      breakCount: s.breakCount,
       repairs: s.repairs,
     };
   };

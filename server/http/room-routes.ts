@@ -3,7 +3,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { CreateRoomBody, describeIssue, ERROR_MESSAGES, JoinRoomBody, REPAIR_CATALOG } from '../../protocol';
 import type { AuthGuard } from '../auth-guard';
 import type { Failure, Result, RoomService } from '../room-service';
-import { appointmentCalendar } from './appointment-calendar';
+import { appointmentCalendar, originFromHost } from './appointment-calendar';
 import { sendError, sendFailure } from './http-errors';
 
 export interface RoomRoutesOptions {
@@ -12,6 +12,8 @@ export interface RoomRoutesOptions {
   guard: AuthGuard;
   /** Room creations and joins per client address per minute; 0 turns the limit off. */
   httpLimit: number;
+  /** The origin the phones open (DUOLOGUE_PUBLIC_URL), for links; unset: the request's own Host. */
+  publicOrigin?: string;
 }
 
 type RoomRequest = FastifyRequest<{ Params: { roomId: string } }>;
@@ -59,7 +61,7 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
       .header('cache-control', 'no-store')
       .header('content-disposition', 'attachment; filename="duologue.ics"')
       .type('text/calendar; charset=utf-8')
-      .send(appointmentCalendar(auth.value.room.id, appointment.at));
+      .send(appointmentCalendar(auth.value.room.id, appointment.at, roomLink(request, options.publicOrigin)));
   });
 
   app.delete('/api/rooms/:roomId', async (request: RoomRequest, reply) => {
@@ -69,6 +71,12 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
     await rooms.remove(auth.value.room.id);
     return reply.code(204).send();
   });
+}
+
+/** The room's address (`/room/<roomId>`, no secret in it) on the origin the phones use, or null when unknown. */
+function roomLink(request: RoomRequest, publicOrigin: string | undefined): string | null {
+  const origin = publicOrigin ?? originFromHost(request.headers.host);
+  return origin === null ? null : `${origin}/room/${encodeURIComponent(request.params.roomId)}`;
 }
 
 const RATE_LIMITED: Failure = { ok: false, status: 429, error: { code: 'rate_limited', message: ERROR_MESSAGES.rate_limited } };

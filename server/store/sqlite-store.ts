@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Room, SeatId } from '../../protocol';
 import { migrate } from './sqlite-migrations';
@@ -14,8 +14,9 @@ export const DATABASE_FILE = 'duologue.sqlite';
  * behind in the file.
  */
 export function openSqliteStore(dataDir: string): RoomStore {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, DATABASE_FILE));
+  const file = join(dataDir, DATABASE_FILE);
+  keepPrivate(dataDir, file);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('secure_delete = ON');
@@ -123,4 +124,19 @@ export function openSqliteStore(dataDir: string): RoomStore {
       db.close();
     },
   };
+}
+
+/**
+ * The data folder holds names, topics and check-in answers: only its user may enter it
+ * (0700) or read its files (0600), whatever the umask. The database is created here with
+ * 0600 before SQLite opens it, because SQLite gives its -wal and -shm files the database
+ * file's permissions; files an older version left readable are tightened.
+ */
+function keepPrivate(dataDir: string, file: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  closeSync(openSync(file, 'a', 0o600));
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (existsSync(`${file}${suffix}`)) chmodSync(`${file}${suffix}`, 0o600);
+  }
 }

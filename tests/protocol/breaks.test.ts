@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { Room as RoomSchema, StateView, allowedCommands, nextDeadline, tick, viewFor, type Room } from '../../protocol';
+import {
+  Room as RoomSchema,
+  STORED_LIST_LIMIT,
+  StateView,
+  Summary,
+  allowedCommands,
+  nextDeadline,
+  summaryOf,
+  tick,
+  viewFor,
+  type Room,
+} from '../../protocol';
 import { MIN, T0, inDialogue, ok, rejects, seated } from './helpers';
 
 const DAY = 1440 * MIN;
@@ -226,5 +237,40 @@ describe('the flooded break', () => {
     expect(ended).toMatchObject({ phase: 'ended', break: null });
     expect(ended.stats.A.breaks).toEqual([{ startedAt: T0, endedAt: T0 + MIN }]);
     expect(nextDeadline(ended)).toBeNull();
+  });
+
+  it('keeps the last breaks and the true count however many are called (a flood and endBreak loop)', () => {
+    const floods = STORED_LIST_LIMIT + 50;
+    let room = inDialogue({ moderated: true });
+    let now = T0;
+    for (let i = 0; i < floods; i += 1) {
+      room = ok(room, i % 10 === 0 ? 'B' : 'A', { type: 'flood' }, now).room;
+      now += 1000;
+      room = ok(room, 'moderator', { type: 'endBreak' }, now).room;
+      now += 1000;
+    }
+    const byB = Math.ceil(floods / 10);
+    expect(room.stats.A.breaks.length).toBeLessThanOrEqual(STORED_LIST_LIMIT);
+    expect(room.stats.B.breaks.length).toBeLessThanOrEqual(STORED_LIST_LIMIT);
+    expect([room.stats.A.breakCount, room.stats.B.breakCount]).toEqual([floods - byB, byB]);
+    // The last break is the one kept whole, its end included.
+    expect(room.stats.A.breaks.at(-1)).toEqual({ startedAt: now - 2000, endedAt: now - 1000 });
+    expect(() => RoomSchema.parse(room)).not.toThrow();
+
+    const summary = summaryOf(room, now);
+    expect(() => Summary.parse(summary)).not.toThrow();
+    expect(summary.partners.A).toMatchObject({ breakCount: floods - byB });
+    expect(summary.partners.B).toMatchObject({ breakCount: byB, breaks: room.stats.B.breaks });
+    expect(summary.partners.A.breaks).toHaveLength(STORED_LIST_LIMIT);
+  });
+
+  it('counts the breaks of a room stored before the count was kept', () => {
+    const room = ok(inDialogue(), 'A', { type: 'flood' }, T0).room;
+    const stored = JSON.parse(JSON.stringify(room)) as { stats: { A: Record<string, unknown>; B: Record<string, unknown> } };
+    delete stored.stats.A.breakCount;
+    delete stored.stats.B.breakCount;
+    const loaded = RoomSchema.parse(stored);
+    expect([loaded.stats.A.breakCount, loaded.stats.B.breakCount]).toEqual([1, 0]);
+    expect(summaryOf(loaded, T0).partners.A.breakCount).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, parseCommand, type CommandErrorCode, type Room } from '../../protocol';
+import { ERROR_CODES, parseCommand, tick, type CommandErrorCode, type Room } from '../../protocol';
 import { MIN, T0, inDialogue, newRoom, ok, rejects, seated } from './helpers';
 import { isoToEpochMs } from '../../protocol';
 
@@ -65,6 +65,7 @@ describe('every error code the machine and the parse step answer', () => {
       expect(parseCode({ id, type: 'proposeTime', at }), at).toBe('invalid');
     }
     expect(isoToEpochMs('2030-01-01T10:00+0230')).toBe(Date.UTC(2030, 0, 1, 7, 30));
+    expect(isoToEpochMs('2028-02-29T23:59:59.999-14:00')).toBe(Date.UTC(2028, 2, 1, 13, 59, 59, 999));
     expect(isoToEpochMs('2030-01-01T10:00:00.123456Z')).toBe(Date.UTC(2030, 0, 1, 10, 0, 0, 123));
   });
 
@@ -86,6 +87,45 @@ describe('every error code the machine and the parse step answer', () => {
 
     const sl = inDialogue({ method: 'speaker-listener', moderated: true });
     rejects(sl, 'moderator', { type: 'setStep', step: 'validate' }, T0, 'invalid');
+  });
+
+  it('invalid: minutes of a flood or an extension under one, whatever the break, at parse', () => {
+    const id = 'abcdefgh-4';
+    for (const minutes of [0, -1, -1440]) {
+      expect(parseCode({ id, type: 'extendBreak', minutes }), `extendBreak ${minutes}`).toBe('invalid');
+      expect(parseCode({ id, type: 'flood', minutes }), `flood ${minutes}`).toBe('invalid');
+    }
+    const parsed = parseCommand({ id, type: 'extendBreak', minutes: -1 });
+    expect(parsed.ok ? null : parsed.error.message).toMatch(/^The field "minutes" is not valid: /);
+    // Long after a break fell due, "-1 minute from now" would still lie after its return time:
+    // the shape alone keeps the return time from moving back.
+    const due = tick(ok(inDialogue(), 'A', { type: 'flood', minutes: 20 }, T0).room, T0 + 20 * MIN).room;
+    expect(due.break?.due).toBe(true);
+    expect(ok(due, 'A', { type: 'extendBreak', minutes: 1 }, T0 + 60 * MIN).room.break).toMatchObject({ returnAt: T0 + 61 * MIN, due: false });
+  });
+
+  it('invalid: a day or a time the calendar does not have, at parse', () => {
+    const id = 'abcdefgh-5';
+    for (const at of [
+      '2026-11-31T10:00Z', // 31 November
+      '2027-02-30T10:00Z',
+      '2027-02-29T10:00Z', // not a leap year
+      '2030-04-31T10:00:00+02:00',
+      '2030-01-00T10:00Z',
+      '2030-00-10T10:00Z',
+      '2030-01-01T24:00Z',
+      '2030-01-01T10:60Z',
+      '2030-01-01T10:00:60Z',
+      '2030-01-01T10:00+24:00',
+      '2030-01-01T10:00+05:60',
+    ]) {
+      expect(parseCode({ id, type: 'proposeTime', at }), at).toBe('invalid');
+      expect(Number.isNaN(isoToEpochMs(at)), at).toBe(true);
+    }
+    for (const at of ['2028-02-29T10:00Z', '2030-12-31T23:59:59.999Z', '2030-01-01T00:00+14:00', '2030-06-30T12:00-12:00']) {
+      expect(parseCode({ id, type: 'proposeTime', at }), at).toBe('accepted');
+    }
+    expect(isoToEpochMs('2030-06-30T12:00-12:00')).toBe(Date.UTC(2030, 6, 1, 0, 0));
   });
 
   it('unknown_command: a type the protocol does not know, at parse', () => {
@@ -199,18 +239,19 @@ describe('the precedence order where several codes apply', () => {
 
   it('minutes out of bounds are a room rule, last: a second flood is on_break, another partner\'s extension break_protected', () => {
     // Whole numbers are the shape; the minimum and the 24 h cap are rules of the room.
+    // Whole numbers of at least one minute are the shape; the minimum and the 24 h cap are rules of the room.
     expect(parseCode({ id: 'abcdefgh-2', type: 'flood', minutes: 5000 })).toBe('accepted');
-    expect(parseCode({ id: 'abcdefgh-2', type: 'extendBreak', minutes: 0 })).toBe('accepted');
+    expect(parseCode({ id: 'abcdefgh-2', type: 'extendBreak', minutes: 1 })).toBe('accepted');
     const onBreak = breakAndPause();
     rejects(onBreak, 'A', { type: 'flood', minutes: 5000 }, T0 + 1, 'on_break');
-    rejects(onBreak, 'B', { type: 'flood', minutes: 0 }, T0 + 1, 'on_break');
+    rejects(onBreak, 'B', { type: 'flood', minutes: 1 }, T0 + 1, 'on_break');
     rejects(onBreak, 'B', { type: 'extendBreak', minutes: 5000 }, T0 + 1, 'break_protected');
     rejects(onBreak, 'A', { type: 'extendBreak', minutes: 5000 }, T0 + 1, 'invalid');
-    rejects(onBreak, 'A', { type: 'extendBreak', minutes: -3 }, T0 + 1, 'invalid');
+    rejects(onBreak, 'A', { type: 'extendBreak', minutes: 1 }, T0 + 1, 'invalid');
     const noBreak = inDialogue();
-    rejects(noBreak, 'A', { type: 'extendBreak', minutes: 0 }, T0, 'wrong_phase');
+    rejects(noBreak, 'A', { type: 'extendBreak', minutes: 1 }, T0, 'wrong_phase');
     rejects(noBreak, 'A', { type: 'flood', minutes: 1441 }, T0, 'invalid');
-    rejects(noBreak, 'A', { type: 'flood', minutes: -1 }, T0, 'invalid');
+    rejects(noBreak, 'A', { type: 'flood', minutes: 4 }, T0, 'invalid');
   });
 
   it('stale before forbidden and ended', () => {

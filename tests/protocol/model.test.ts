@@ -354,8 +354,9 @@ const moderatorSpecArb: fc.Arbitrary<Spec> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'note' as const }) },
 );
 
-// Mostly within a day, with a few values past the bounds (room rules, answered last).
-const clampMinutes = (m: number): number => Math.min(1441, Math.max(0, m));
+// Mostly within a day, with a few values past the bounds (room rules, answered last); never
+// under one minute, which is the shape (a payload the parse step refuses, not a room rule).
+const clampMinutes = (m: number): number => Math.min(1441, Math.max(1, m));
 
 function materialize(spec: Spec, real: Real): CommandInput {
   real.serial += 1;

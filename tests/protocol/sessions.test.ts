@@ -122,8 +122,8 @@ describe('a full imago session', () => {
       endedAt: T0 + 260_000,
       appointment: { at, by: 'A', accepted: true },
       partners: {
-        A: { floorMs: 60_000 + 30_000 + 20_000, turns: 2, missedMirrors: 0, breaks: [], repairs: 1 },
-        B: { floorMs: 40_000, turns: 1, missedMirrors: 1, breaks: [], repairs: 0 },
+        A: { floorMs: 60_000 + 30_000 + 20_000, turns: 2, missedMirrors: 0, breaks: [], breakCount: 0, repairs: 1 },
+        B: { floorMs: 40_000, turns: 1, missedMirrors: 1, breaks: [], breakCount: 0, repairs: 0 },
       },
     });
   });
@@ -198,8 +198,8 @@ describe('a full speaker-listener session with a moderator, a pause and a break'
       endedAt: T0 + 74_000,
       appointment: { at, by: 'B', accepted: true },
       partners: {
-        A: { floorMs: 10_000 + 4000, turns: 1, missedMirrors: 0, breaks: [{ startedAt: T0 + 20_400, endedAt: T0 + 31_000 }], repairs: 0 },
-        B: { floorMs: 10_000 + 5000 + 10_000 + 10_000, turns: 2, missedMirrors: 1, breaks: [], repairs: 0 },
+        A: { floorMs: 10_000 + 4000, turns: 1, missedMirrors: 0, breaks: [{ startedAt: T0 + 20_400, endedAt: T0 + 31_000 }], breakCount: 1, repairs: 0 },
+        B: { floorMs: 10_000 + 5000 + 10_000 + 10_000, turns: 2, missedMirrors: 1, breaks: [], breakCount: 0, repairs: 0 },
       },
     });
   });

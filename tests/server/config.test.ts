@@ -15,6 +15,10 @@ describe('the configuration', () => {
         LOG_LEVEL: 'info',
         DUOLOGUE_COMMAND_LIMIT: 50,
         DUOLOGUE_HTTP_LIMIT: 60,
+        DUOLOGUE_HEADERS_TIMEOUT_MS: 10_000,
+        DUOLOGUE_REQUEST_TIMEOUT_MS: 30_000,
+        DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+        DUOLOGUE_CONNECTIONS_PER_ADDRESS: 64,
       },
     });
     expect(minuteMsFor(60)).toBe(1000);
@@ -28,6 +32,10 @@ describe('the configuration', () => {
       ['LOG_LEVEL', 'loud'],
       ['DUOLOGUE_HTTP_LIMIT', '-1'],
       ['DUOLOGUE_ORIGIN', 'not a url'],
+      ['DUOLOGUE_REQUEST_TIMEOUT_MS', '0'],
+      ['DUOLOGUE_HEADERS_TIMEOUT_MS', 'soon'],
+      ['DUOLOGUE_CONNECTIONS_PER_ADDRESS', '-5'],
+      ['DUOLOGUE_PUBLIC_URL', 'ftp://talk.example.org'],
     ] as const) {
       const result = readConfig({ [name]: value });
       expect(result.ok, name).toBe(false);
@@ -35,9 +43,16 @@ describe('the configuration', () => {
     }
   });
 
-  it('keeps only the origin of DUOLOGUE_ORIGIN', () => {
-    const result = readConfig({ DUOLOGUE_ORIGIN: 'https://duologue.example/app/' });
+  it('refuses a headers timeout longer than the request timeout', () => {
+    const result = readConfig({ DUOLOGUE_HEADERS_TIMEOUT_MS: '20000', DUOLOGUE_REQUEST_TIMEOUT_MS: '10000' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toMatch(/DUOLOGUE_HEADERS_TIMEOUT_MS \(20000\) is longer than DUOLOGUE_REQUEST_TIMEOUT_MS/);
+  });
+
+  it('keeps only the origin of DUOLOGUE_ORIGIN and DUOLOGUE_PUBLIC_URL', () => {
+    const result = readConfig({ DUOLOGUE_ORIGIN: 'https://duologue.example/app/', DUOLOGUE_PUBLIC_URL: 'https://talk.example.org/x?y' });
     expect(result.ok && result.config.DUOLOGUE_ORIGIN).toBe('https://duologue.example');
+    expect(result.ok && result.config.DUOLOGUE_PUBLIC_URL).toBe('https://talk.example.org');
   });
 
   it('refuses REDIS_URL until the Redis store exists', () => {

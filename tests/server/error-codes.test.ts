@@ -96,6 +96,26 @@ describe('every HTTP error code', () => {
     expectError(await join(created.roomId, created.invites.B!), 409, 'invite_used');
   });
 
+  it('refuses names and topics a partner could not read, saying which field', async () => {
+    const created = await createRoom(server.url, { name: 'Ann' });
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['a name of zero-width spaces', { name: '\u200B\u200B' }, 'name'],
+      ['a name with a right-to-left override', { name: 'Ann\u202Etxt.exe' }, 'name'],
+      ['a name with NUL and BEL', { name: 'Ann\u0000\u0007' }, 'name'],
+      ['a topic with an isolate', { name: 'Ann', topic: 'Money\u2066' }, 'topic'],
+    ];
+    for (const [what, body, field] of cases) {
+      const response = await api<ErrorBody>(server.url, '/api/rooms', { json: body });
+      expectError(response, 400, 'invalid');
+      expect(response.body.error.message, what).toMatch(new RegExp(`^The field "${field}" is not valid: a ${field} `));
+    }
+    const joined = await api<ErrorBody>(server.url, `/api/rooms/${created.roomId}/join`, { json: { invite: created.invites.B, name: 'Ben\u200F' } });
+    expectError(joined, 400, 'invalid');
+    expect(joined.body.error.message).toMatch(/^The field "name" is not valid: a name cannot hold control characters/);
+    // The invite was not spent on a refused name.
+    expect((await api(server.url, `/api/rooms/${created.roomId}/join`, { json: { invite: created.invites.B, name: 'Ben' } })).status).toBe(200);
+  });
+
   it('guards summary, calendar and deletion with the seat key', async () => {
     const one = await createRoom(server.url, { name: 'Ann' });
     const other = await createRoom(server.url, { name: 'Cat' });

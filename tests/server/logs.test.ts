@@ -57,3 +57,29 @@ describe('the logs', () => {
     room.close();
   });
 });
+
+describe('the logs at a terminal', () => {
+  it('put the line per request at debug, so that a person watching keeps the addresses in view', async () => {
+    const watched: string[] = [];
+    const screen = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        watched.push(...chunk.toString().split('\n').filter((l) => l !== ''));
+        done();
+      },
+    });
+    const dir = tempDataDir();
+    const quiet = await startServer({ dataDir: dir.dir, logger: createLogger('info', screen) as FastifyBaseLogger, requestLogLevel: 'debug' });
+    const chatty = await startServer({ dataDir: dir.dir, logger: createLogger('debug', screen) as FastifyBaseLogger, requestLogLevel: 'debug' });
+    try {
+      expect((await api(quiet.url, '/api/health')).status).toBe(200);
+      expect(watched.map((l) => JSON.parse(l) as Entry).filter((e) => e.msg === 'request')).toEqual([]);
+      expect((await api(chatty.url, '/api/health')).status).toBe(200);
+      expect(watched.map((l) => JSON.parse(l) as Entry).filter((e) => e.msg === 'request')).toEqual([
+        expect.objectContaining({ level: 20, route: '/api/health', status: 200 }),
+      ]);
+    } finally {
+      await Promise.all([quiet.close(), chatty.close()]);
+      dir.remove();
+    }
+  });
+});

@@ -1,13 +1,42 @@
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRoom } from '../../protocol';
 import { hashSecret } from '../../server/secrets';
-import { openSqliteStore } from '../../server/store/sqlite-store';
+import { DATABASE_FILE, openSqliteStore } from '../../server/store/sqlite-store';
 import { tempDataDir } from '../support/test-server';
 
 const data = tempDataDir();
 afterAll(() => data.remove());
 
 describe('the SQLite store', () => {
+  it('keeps its folder and files private to their user: 0700 and 0600, whatever the umask', async () => {
+    const mode = (path: string): number => statSync(path).mode & 0o777;
+    const previous = process.umask(0o022);
+    try {
+      for (const dir of [join(data.dir, 'fresh', 'data'), join(data.dir, 'loose')]) {
+        if (dir.endsWith('loose')) {
+          // A folder and a database made by an older version, readable by everyone.
+          mkdirSync(dir, { mode: 0o755 });
+          writeFileSync(join(dir, DATABASE_FILE), '');
+          chmodSync(join(dir, DATABASE_FILE), 0o644);
+        }
+        const store = openSqliteStore(dir);
+        const { room } = createRoom({ name: 'Ann', id: 'P'.repeat(22), minuteMs: 60_000 }, 1000);
+        await store.insertRoom({ room, deadline: null, seatKeys: [], invites: [] });
+        expect(mode(dir), dir).toBe(0o700);
+        const files = ['', '-wal', '-shm'].map((suffix) => join(dir, `${DATABASE_FILE}${suffix}`));
+        for (const file of files) {
+          expect(existsSync(file), file).toBe(true);
+          expect(mode(file), file).toBe(0o600);
+        }
+        await store.close();
+      }
+    } finally {
+      process.umask(previous);
+    }
+  });
+
   it('guards every write with the storage version, across two connections to one file', async () => {
     const one = openSqliteStore(data.dir);
     const two = openSqliteStore(data.dir);

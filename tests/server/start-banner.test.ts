@@ -15,6 +15,12 @@ describe('what npm start tells a person', () => {
     expect(startBanner(['http://127.0.0.1:4000'])).toContain('Open: http://127.0.0.1:4000');
   });
 
+  it('states the time scale when breaks run faster than the clock, and says nothing of it otherwise', () => {
+    expect(startBanner(['http://127.0.0.1:4000'], 600)).toContain('\n  Breaks run 600× faster: DUOLOGUE_TIME_SCALE=600\n');
+    expect(startBanner(['http://127.0.0.1:4000'], 1)).not.toContain('faster');
+    expect(startBanner(['http://127.0.0.1:4000'])).not.toContain('DUOLOGUE_TIME_SCALE');
+  });
+
   it('names localhost first for a wildcard host, and the host itself otherwise', () => {
     expect(reachableAddresses('0.0.0.0', 3000)[0]).toBe('http://localhost:3000');
     expect(reachableAddresses('127.0.0.1', 3000)).toEqual(['http://127.0.0.1:3000']);

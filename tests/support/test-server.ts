@@ -12,6 +12,12 @@ export const TEST_CONFIG: AppConfig = {
   DUOLOGUE_COMMAND_LIMIT: 1000,
   DUOLOGUE_HTTP_LIMIT: 0,
   DUOLOGUE_ORIGIN: undefined,
+  DUOLOGUE_PUBLIC_URL: undefined,
+  DUOLOGUE_HEADERS_TIMEOUT_MS: 10_000,
+  DUOLOGUE_REQUEST_TIMEOUT_MS: 30_000,
+  DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+  // Every test client comes from 127.0.0.1; the cap has its own test.
+  DUOLOGUE_CONNECTIONS_PER_ADDRESS: 0,
   LOG_LEVEL: 'silent',
 };
 
@@ -33,6 +39,7 @@ export interface TestServerOptions {
   config?: Partial<AppConfig>;
   clientDir?: string | null;
   logger?: Parameters<typeof buildApp>[0]['logger'];
+  requestLogLevel?: Parameters<typeof buildApp>[0]['requestLogLevel'];
 }
 
 /** `buildApp` on a real SQLite store, listening on 127.0.0.1 at a free port. */
@@ -43,6 +50,7 @@ export async function startServer(options: TestServerOptions): Promise<TestServe
     clock: options.clock,
     clientDir: options.clientDir ?? null,
     logger: options.logger,
+    requestLogLevel: options.requestLogLevel,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -143,8 +143,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     dataDir,
     env: {
       DUOLOGUE_TIME_SCALE: String(options.timeScale),
-      // One test address creates every room: the per-address HTTP limit is for people, not for this.
+      // One test address creates every room and holds every socket: the per-address limits are for people, not for this.
       DUOLOGUE_HTTP_LIMIT: '0',
+      DUOLOGUE_CONNECTIONS_PER_ADDRESS: '0',
       LOG_LEVEL: 'warn',
     },
   });
