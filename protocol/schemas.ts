@@ -46,7 +46,6 @@ export const CreateRoomBody = z.strictObject({
   method: Method.optional(),
   breakMinutes: BreakMinutes.optional(),
   firstSpeaker: Partner.optional(),
-  moderated: z.boolean().optional(),
 });
 export type CreateRoomBody = z.infer<typeof CreateRoomBody>;
 
@@ -54,7 +53,8 @@ export const CreateRoomResponse = z.strictObject({
   roomId: z.string(),
   seat: SeatId,
   seatKey: z.string(),
-  invites: z.strictObject({ A: z.string().optional(), B: z.string().optional(), moderator: z.string().optional() }),
+  // A partner's room has no moderator seat, so no moderator invite: only a moderator opens a moderated room.
+  invites: z.strictObject({ A: z.string().optional(), B: z.string().optional() }),
 });
 export type CreateRoomResponse = z.infer<typeof CreateRoomResponse>;
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../server/logger';
 import { ManualClock } from '../support/manual-clock';
 import { startServer, tempDataDir, type TestServer } from '../support/test-server';
-import { Member, createRoom, joinRoom, request } from './support/wire';
+import { Member, openModeratedRoom, request } from './support/wire';
 
 /** Words that must never reach a log line: every one of them is unique to this test. */
 const WORDS = {
@@ -45,14 +45,11 @@ afterAll(async () => {
 describe('a person reading the server logs', () => {
   it('finds ids, seats, command types and outcomes from a whole session, and never its words or secrets', async () => {
     const url = server.url;
-    const created = await createRoom(url, { name: WORDS.nameA, topic: WORDS.topic, moderated: true, breakMinutes: 5 });
-    const secrets: string[] = [created.seatKey, ...Object.values(created.invites)];
-    const keyB = (await joinRoom(url, created.roomId, created.invites.B!, WORDS.nameB)).seatKey;
-    const keyM = (await joinRoom(url, created.roomId, created.invites.moderator!, WORDS.nameModerator)).seatKey;
-    secrets.push(keyB, keyM);
-    const A = new Member(url, created.roomId, 'A', created.seatKey);
-    const B = new Member(url, created.roomId, 'B', keyB);
-    const M = new Member(url, created.roomId, 'moderator', keyM);
+    const created = await openModeratedRoom(url, { A: WORDS.nameA, B: WORDS.nameB, moderator: WORDS.nameModerator }, { topic: WORDS.topic, breakMinutes: 5 });
+    const secrets: string[] = created.secrets;
+    const A = new Member(url, created.roomId, 'A', created.keys.A);
+    const B = new Member(url, created.roomId, 'B', created.keys.B);
+    const M = new Member(url, created.roomId, 'moderator', created.keys.moderator);
     const all = [A, B, M];
     try {
       await Promise.all(all.map((m) => m.connected()));
@@ -77,8 +74,8 @@ describe('a person reading the server logs', () => {
       await ok(A, { type: 'wrapUp' });
       await ok(B, { type: 'proposeTime', at: new Date(clock.now() + 86_400_000).toISOString() });
       await ok(A, { type: 'acceptTime' });
-      expect((await request(url, 'GET', `/api/rooms/${created.roomId}/appointment.ics`, { key: created.seatKey })).status).toBe(200);
-      expect((await request(url, 'GET', `/api/rooms/${created.roomId}/summary`, { key: keyB })).status).toBe(200);
+      expect((await request(url, 'GET', `/api/rooms/${created.roomId}/appointment.ics`, { key: created.keys.A })).status).toBe(200);
+      expect((await request(url, 'GET', `/api/rooms/${created.roomId}/summary`, { key: created.keys.B })).status).toBe(200);
 
       // Hostile input that carries the words where a careless log line would echo them.
       await A.emitRaw({ id: 'abcdefgh12', type: WORDS.nameA });
@@ -89,15 +86,15 @@ describe('a person reading the server logs', () => {
       await request(url, 'POST', `/api/rooms/${created.roomId}/join?invite=${created.invites.B}&name=${WORDS.nameB}`, {
         body: { invite: 'x', name: WORDS.nameB },
       });
-      await request(url, 'GET', `/api/rooms/${created.roomId}/summary?key=${keyB}`, { key: `${keyB}x` });
-      await request(url, 'GET', `/${WORDS.topic}/${keyB}`);
+      await request(url, 'GET', `/api/rooms/${created.roomId}/summary?key=${created.keys.B}`, { key: `${created.keys.B}x` });
+      await request(url, 'GET', `/${WORDS.topic}/${created.keys.B}`);
       await request(url, 'POST', '/api/rooms', { body: `{"name":"${WORDS.nameA}",`, headers: { 'content-type': 'application/json' } });
       // Over the command limit, the payload is not even parsed; its type must still not be echoed.
       for (let i = 0; i < 45; i += 1) await A.emitRaw({ id: `rate-limit-${i}`, type: `${WORDS.coach}-${i}`, text: WORDS.note });
       expect(await A.emitRaw({ id: 'abcdefgh12', type: 'ready' })).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
 
       await ok(B, { type: 'end' });
-      expect((await request(url, 'DELETE', `/api/rooms/${created.roomId}`, { key: keyM })).status).toBe(204);
+      expect((await request(url, 'DELETE', `/api/rooms/${created.roomId}`, { key: created.keys.moderator })).status).toBe(204);
       await A.waitFor((m) => m.deleted, 'the deletion');
     } finally {
       for (const m of all) m.close();

@@ -40,9 +40,11 @@ const de: Messages = {
     speakerListenerLine: 'Ein kürzerer Rhythmus: etwas sagen, gespiegelt hören, dann wechseln.',
     breakLength: 'Wie lange eine Pause dauert, falls ihr eine braucht',
     breakWhy: 'Nach einer Welle starker Gefühle braucht der Körper etwa 20 Minuten, um sich zu beruhigen.',
-    therapist: 'Eine Therapeutin oder ein Therapeut ist dabei',
     submit: 'Gespräch erstellen',
+    withTherapist: 'Soll eure Therapeutin oder euer Therapeut dabei sein? Bittet sie oder ihn, das Gespräch auf der {link} zu eröffnen; dann bekommt jede und jeder von euch einen eigenen Link.',
+    therapistPage: 'Seite für Therapeutinnen und Therapeuten',
     therapistLink: 'Ich bin Therapeutin oder Therapeut',
+    deleted: 'Euer Gespräch wurde gelöscht, auf beiden Handys. Nichts davon bleibt gespeichert.',
   },
   invite: {
     title: 'Lade dein Gegenüber ein',
@@ -50,8 +52,6 @@ const de: Messages = {
     linkLabel: 'Einladungslink für dein Gegenüber',
     qr: 'QR-Code des Einladungslinks',
     waiting: 'Warten, bis dein Gegenüber den Link öffnet',
-    therapistTitle: 'Lade deine Therapeutin oder deinen Therapeuten ein',
-    therapistLinkLabel: 'Einladungslink für die therapeutische Begleitung',
     partnerHere: '{name} ist da',
   },
   join: {

@@ -36,9 +36,11 @@ const en = {
     speakerListenerLine: 'A shorter rhythm: say a part, hear it mirrored back, then swap.',
     breakLength: 'Break length if one of you needs to pause',
     breakWhy: 'After a flood of feeling, the body needs about 20 minutes to settle.',
-    therapist: 'A therapist will join us',
     submit: 'Create the talk',
+    withTherapist: 'Want your therapist in the talk? Ask them to open it on the {link}; each of you then gets your own link.',
+    therapistPage: 'therapist page',
     therapistLink: "I'm the therapist",
+    deleted: 'Your talk was deleted, on both phones. Nothing of it is kept.',
   },
   invite: {
     title: 'Invite your partner',
@@ -46,8 +48,6 @@ const en = {
     linkLabel: 'Invite link for your partner',
     qr: 'QR code of the invite link',
     waiting: 'Waiting for your partner to open the link',
-    therapistTitle: 'Invite your therapist',
-    therapistLinkLabel: 'Invite link for your therapist',
     partnerHere: '{name} is here',
   },
   join: {
