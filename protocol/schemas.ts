@@ -64,6 +64,23 @@ export type JoinRoomBody = z.infer<typeof JoinRoomBody>;
 export const JoinRoomResponse = z.strictObject({ seat: SeatId, seatKey: z.string() });
 export type JoinRoomResponse = z.infer<typeof JoinRoomResponse>;
 
+/** `POST /api/rooms/:roomId/invite`: what an invite opens, before a name is asked (docs/protocol.md section 10). */
+export const InvitePreviewBody = z.strictObject({ invite: Secret });
+export type InvitePreviewBody = z.infer<typeof InvitePreviewBody>;
+
+export const InvitePreviewResponse = z.strictObject({
+  /** The seat the invite opens. */
+  seat: SeatId,
+  /** `used` once that seat was claimed: the invite opens nothing any more. */
+  status: z.enum(['open', 'used']),
+  /** Who opened the room: partner A, or the moderator of a moderated room. */
+  inviter: z.strictObject({ name: z.string(), role: z.enum(['partner', 'moderator']) }),
+  /** In a moderator's room, the other partner's name once they joined; otherwise null. */
+  partnerName: z.string().nullable(),
+  phase: Phase,
+});
+export type InvitePreviewResponse = z.infer<typeof InvitePreviewResponse>;
+
 export const RoomIdParam = z.strictObject({ roomId: Secret });
 
 export const ErrorBody = z.strictObject({ error: z.strictObject({ code: z.string(), message: z.string() }) });

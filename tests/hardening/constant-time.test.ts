@@ -56,6 +56,10 @@ describe('secrets are compared as hashes, in constant time, with every stored on
     // Both open invites (A and B) were compared.
     expect(comparisons()).toBe(2);
     compare.mockClear();
+    const wrongPreview = await request(server.url, 'POST', `/api/rooms/${room.roomId}/invite`, { body: { invite: 'W'.repeat(22) } });
+    expect(wrongPreview.status).toBe(403);
+    expect(comparisons()).toBe(2);
+    compare.mockClear();
     await joinRoom(server.url, room.roomId, room.invites.B!, 'Blake');
     expect(comparisons()).toBe(2);
   });
