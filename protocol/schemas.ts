@@ -290,7 +290,8 @@ export const StateView = z.strictObject({
   you: SeatId,
   topic: z.string(),
   method: Method,
-  settings: z.strictObject({ breakMinutes: z.number().int() }),
+  // `minuteMs`: this room's protocol minute in ms (60 000 / DUOLOGUE_TIME_SCALE), docs/protocol.md section 10.
+  settings: z.strictObject({ breakMinutes: z.number().int(), minuteMs: z.number().positive() }),
   phase: Phase,
   seats: z.strictObject({ A: SeatView, B: SeatView, moderator: SeatView.nullable() }),
   checkin: z.union([

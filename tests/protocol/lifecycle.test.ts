@@ -26,7 +26,7 @@ describe('creating a room and claiming its seats', () => {
     expect(out.seat).toBe('moderator');
     expect(out.invites).toEqual(['A', 'B']);
     expect(out.room.seats).toEqual({ A: { name: null, joined: false }, B: { name: null, joined: false }, moderator: { name: 'Ana', joined: true } });
-    expect(viewFor(out.room, 'moderator', T0).settings).toEqual({ breakMinutes: 45 });
+    expect(viewFor(out.room, 'moderator', T0).settings).toEqual({ breakMinutes: 45, minuteMs: MIN });
   });
 
   it('moves from lobby to checkin by itself once both partners are seated, not before', () => {
