@@ -4,17 +4,24 @@ import type { Plugin } from 'vite';
 /** The locale files whose texts are compiled ahead of time. */
 const LOCALE_FILE = /\/client\/src\/i18n\/[a-z]{2}\.ts$/;
 
-/** Every text of a locale, each replaced by vue-i18n's message AST; lists and objects keep their shape. */
-function compileTree(node: unknown, at: string): unknown {
+/**
+ * Every text of a locale as JavaScript source: a text with placeholders becomes vue-i18n's
+ * message AST; a text without any becomes a function that returns it, which vue-i18n takes as
+ * it is (shorter than an AST that says the same). Lists and objects keep their shape.
+ */
+function compileTree(node: unknown, at: string): string {
   if (typeof node === 'string') {
     const errors: string[] = [];
     const { ast } = baseCompile(node, { jit: true, minify: true, location: false, onError: (e) => errors.push(e.message) });
     if (errors.length > 0) throw new Error(`The text at ${at} is not a valid vue-i18n message: ${errors.join('; ')}`);
-    return ast;
+    // A static message's AST carries its whole text in `b.s`.
+    const text = (ast as { b?: { s?: unknown } }).b?.s;
+    return typeof text === 'string' ? `()=>${JSON.stringify(text)}` : JSON.stringify(ast);
   }
-  if (Array.isArray(node)) return node.map((item, i) => compileTree(item, `${at}[${i}]`));
+  if (Array.isArray(node)) return `[${node.map((item, i) => compileTree(item, `${at}[${i}]`)).join(',')}]`;
   if (node !== null && typeof node === 'object') {
-    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, compileTree(value, at ? `${at}.${key}` : key)]));
+    const entries = Object.entries(node).map(([key, value]) => `${JSON.stringify(key)}:${compileTree(value, at ? `${at}.${key}` : key)}`);
+    return `{${entries.join(',')}}`;
   }
   throw new Error(`The text at ${at} is a ${typeof node}, not a string`);
 }
@@ -35,7 +42,7 @@ export function precompileMessages(): Plugin {
     async transform(code, id) {
       if (!LOCALE_FILE.test(id.split('?')[0] ?? '')) return null;
       const module = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as { default: unknown };
-      return { code: `export default ${JSON.stringify(compileTree(module.default, ''))};\n`, map: null };
+      return { code: `export default ${compileTree(module.default, '')};\n`, map: null };
     },
   };
 }
