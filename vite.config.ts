@@ -1,12 +1,13 @@
 import { defineConfig } from 'vitest/config';
 import vue from '@vitejs/plugin-vue';
 import { fileURLToPath } from 'node:url';
+import { precompileMessages } from './scripts/precompile-messages.ts';
 
 const root = fileURLToPath(new URL('./client', import.meta.url));
 
 export default defineConfig({
   root,
-  plugins: [vue()],
+  plugins: [vue(), precompileMessages()],
   // Compile-time flags of Vue and vue-i18n: the app uses the Composition API only, and
   // production builds carry no devtools hooks. Leaving them out keeps the phone's bundle lean.
   define: {
@@ -16,6 +17,8 @@ export default defineConfig({
     __VUE_I18N_FULL_INSTALL__: 'false',
     __VUE_I18N_LEGACY_API__: 'false',
     __INTLIFY_PROD_DEVTOOLS__: 'false',
+    // The locale files arrive compiled (scripts/precompile-messages.ts): no compiler in the bundle.
+    __INTLIFY_DROP_MESSAGE_COMPILER__: 'true',
   },
   resolve: { alias: { '@protocol': fileURLToPath(new URL('./protocol', import.meta.url)) } },
   build: {

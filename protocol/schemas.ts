@@ -86,7 +86,6 @@ export const CreateRoomBody = z.strictObject({
   method: Method.optional(),
   breakMinutes: BreakMinutes.optional(),
   firstSpeaker: Partner.optional(),
-  moderated: z.boolean().optional(),
 });
 export type CreateRoomBody = z.infer<typeof CreateRoomBody>;
 
@@ -94,7 +93,8 @@ export const CreateRoomResponse = z.strictObject({
   roomId: z.string(),
   seat: SeatId,
   seatKey: z.string(),
-  invites: z.strictObject({ A: z.string().optional(), B: z.string().optional(), moderator: z.string().optional() }),
+  // A partner's room has no moderator seat, so no moderator invite: only a moderator opens a moderated room.
+  invites: z.strictObject({ A: z.string().optional(), B: z.string().optional() }),
 });
 export type CreateRoomResponse = z.infer<typeof CreateRoomResponse>;
 
@@ -103,6 +103,23 @@ export type JoinRoomBody = z.infer<typeof JoinRoomBody>;
 
 export const JoinRoomResponse = z.strictObject({ seat: SeatId, seatKey: z.string() });
 export type JoinRoomResponse = z.infer<typeof JoinRoomResponse>;
+
+/** `POST /api/rooms/:roomId/invite`: what an invite opens, before a name is asked (docs/protocol.md section 10). */
+export const InvitePreviewBody = z.strictObject({ invite: Secret });
+export type InvitePreviewBody = z.infer<typeof InvitePreviewBody>;
+
+export const InvitePreviewResponse = z.strictObject({
+  /** The seat the invite opens. */
+  seat: SeatId,
+  /** `used` once that seat was claimed: the invite opens nothing any more. */
+  status: z.enum(['open', 'used']),
+  /** Who opened the room: partner A, or the moderator of a moderated room. */
+  inviter: z.strictObject({ name: z.string(), role: z.enum(['partner', 'moderator']) }),
+  /** In a moderator's room, the other partner's name once they joined; otherwise null. */
+  partnerName: z.string().nullable(),
+  phase: Phase,
+});
+export type InvitePreviewResponse = z.infer<typeof InvitePreviewResponse>;
 
 export const RoomIdParam = z.strictObject({ roomId: Secret });
 
@@ -325,7 +342,8 @@ export const StateView = z.strictObject({
   you: SeatId,
   topic: z.string(),
   method: Method,
-  settings: z.strictObject({ breakMinutes: z.number().int() }),
+  // `minuteMs`: this room's protocol minute in ms (60 000 / DUOLOGUE_TIME_SCALE), docs/protocol.md section 10.
+  settings: z.strictObject({ breakMinutes: z.number().int(), minuteMs: z.number().positive() }),
   phase: Phase,
   seats: z.strictObject({ A: SeatView, B: SeatView, moderator: SeatView.nullable() }),
   checkin: z.union([

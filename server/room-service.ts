@@ -9,6 +9,8 @@ import {
   type CreateRoomBody,
   type CreateRoomResponse,
   type HttpErrorCode,
+  type InvitePreviewBody,
+  type InvitePreviewResponse,
   type JoinRoomBody,
   type JoinRoomResponse,
   type ProtocolError,
@@ -92,6 +94,42 @@ export class RoomService {
       return {
         reply: { ok: true, value: { seat: match.seat, seatKey } },
         write: { room: outcome.room, claim: { seat: match.seat, keyHash: hashSecret(seatKey) } },
+      };
+    });
+  }
+
+  /**
+   * Says what an invite opens, for the join screen before it asks for a name: who invited,
+   * in what role, and whether the seat is still open. Names go only to a holder of one of
+   * the room's own invite codes; any other code is `invite_invalid`.
+   */
+  async previewInvite(roomId: string, body: InvitePreviewBody): Promise<Result<InvitePreviewResponse>> {
+    if (!SECRET_PATTERN.test(roomId)) return fail(404, 'room_not_found');
+    const hash = hashSecret(body.invite);
+    return this.deps.writer.read<Result<InvitePreviewResponse>>(roomId, async (stored, now) => {
+      if (stored === null || this.expired(stored.room, now)) return fail(404, 'room_not_found');
+      let match: { seat: SeatId; used: boolean } | null = null;
+      // Compare with every invite, as a join does, so the timing tells nothing.
+      for (const invite of await this.deps.store.invites(roomId)) {
+        if (sameHash(invite.hash, hash)) match = invite;
+      }
+      if (match === null) return fail(403, 'invite_invalid');
+      const { room } = stored;
+      const moderator = room.seats.moderator;
+      // The creator, from the `created` event while the timeline still holds it; a room with a
+      // moderator seat is a moderator's room (rooms from before the revised section 2 aside).
+      const creator = room.timeline.find((e) => e.kind === 'created')?.by ?? (moderator === null ? 'A' : 'moderator');
+      const byModerator = moderator !== null && creator === 'moderator';
+      const other = match.seat === 'A' ? room.seats.B : match.seat === 'B' ? room.seats.A : null;
+      return {
+        ok: true,
+        value: {
+          seat: match.seat,
+          status: match.used ? 'used' : 'open',
+          inviter: byModerator ? { name: moderator.name ?? '', role: 'moderator' } : { name: room.seats.A.name ?? '', role: 'partner' },
+          partnerName: byModerator && other?.joined ? other.name : null,
+          phase: room.phase,
+        },
       };
     });
   }

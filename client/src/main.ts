@@ -3,9 +3,18 @@ import { createPinia } from 'pinia';
 import App from './App.vue';
 import { i18n, loadPreferredLocale } from './i18n';
 import { router } from './router';
+import { finishLeaving, noteFirstEntry } from './lib/quick-exit';
 import './styles.css';
 
-// The reader's own language first (a small chunk, German only), then the first render.
-void loadPreferredLocale().then(() => {
-  createApp(App).use(createPinia()).use(router).use(i18n).mount('#app');
+// A quick exit that stepped back into this page finishes here, before anything shows.
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) finishLeaving();
 });
+if (!finishLeaving()) {
+  // The reader's own language first (a small chunk, German only), then the first render.
+  void loadPreferredLocale().then(() => {
+    createApp(App).use(createPinia()).use(router).use(i18n).mount('#app');
+    // The router has written its place into this history entry by now.
+    noteFirstEntry();
+  });
+}

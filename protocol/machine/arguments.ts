@@ -3,6 +3,7 @@ import { BREAK_CAP_MINUTES, isoToEpochMs } from '../schemas';
 import type { Room } from '../room';
 import { protocolError, type ProtocolError } from '../errors';
 import { stepsFor } from './steps';
+import { breakMs } from './break-times';
 
 /** How far ahead a proposed time may lie. */
 export const APPOINTMENT_HORIZON_MS = 7 * 24 * 60 * 60 * 1000;
@@ -12,7 +13,7 @@ export const APPOINTMENT_HORIZON_MS = 7 * 24 * 60 * 60 * 1000;
  * would otherwise leave fractions in deadlines that are epoch milliseconds.
  */
 export function minutesMs(room: Room, minutes: number): number {
-  return Math.round(minutes * room.minuteMs);
+  return breakMs(room.minuteMs, minutes);
 }
 
 /**

@@ -10,10 +10,12 @@ export type NewRoomOptions = CreateRoomBody & {
 
 const freshStats = (): PartnerStats => ({ floorMs: 0, turns: 0, missedMirrors: 0, breaks: [], breakCount: 0, repairs: 0 });
 
-/** The room as its creator leaves it: their seat claimed, the others open. */
-export function createRoom(options: NewRoomOptions, now: number): { room: Room; seat: SeatId; invites: SeatId[] } {
+/**
+ * The room as its creator leaves it: their seat claimed, the others open. Only a moderator
+ * opens a moderated room; a partner's room has no moderator seat (PROTOCOL.md section 2).
+ */
+export function createRoom(options: NewRoomOptions, now: number): { room: Room; seat: SeatId; invites: Partner[] } {
   const asModerator = options.as === 'moderator';
-  const moderated = asModerator || options.moderated === true;
   const seat: SeatId = asModerator ? 'moderator' : 'A';
   const open = { name: null, joined: false };
   const mine = { name: options.name.trim(), joined: true };
@@ -32,7 +34,7 @@ export function createRoom(options: NewRoomOptions, now: number): { room: Room; 
     seats: {
       A: seat === 'A' ? mine : { ...open },
       B: { ...open },
-      moderator: moderated ? (seat === 'moderator' ? mine : { ...open }) : null,
+      moderator: asModerator ? mine : null,
     },
     checkin: { A: null, B: null },
     floor: null,
@@ -45,7 +47,7 @@ export function createRoom(options: NewRoomOptions, now: number): { room: Room; 
     timeline: [{ at: now, kind: 'created', by: seat }],
     stats: { dialogueStartedAt: null, endedAt: null, shareClock: null, A: freshStats(), B: freshStats() },
   };
-  const invites: SeatId[] = asModerator ? ['A', 'B'] : moderated ? ['B', 'moderator'] : ['B'];
+  const invites: Partner[] = asModerator ? ['A', 'B'] : ['B'];
   return { room, seat, invites };
 }
 

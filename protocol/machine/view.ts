@@ -51,7 +51,7 @@ export function viewFor(room: Room, seat: SeatId, now: number, online: Presence 
     you: seat,
     topic: room.topic,
     method: room.method,
-    settings: { breakMinutes: room.breakMinutes },
+    settings: { breakMinutes: room.breakMinutes, minuteMs: room.minuteMs },
     phase: room.phase,
     seats: {
       A: seatView('A') as SeatView,

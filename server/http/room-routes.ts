@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { CreateRoomBody, describeIssue, ERROR_MESSAGES, JoinRoomBody, REPAIR_CATALOG } from '../../protocol';
+import { CreateRoomBody, describeIssue, ERROR_MESSAGES, InvitePreviewBody, JoinRoomBody, REPAIR_CATALOG } from '../../protocol';
 import type { AuthGuard } from '../auth-guard';
 import type { Failure, Result, RoomService } from '../room-service';
 import { appointmentCalendar, originFromHost } from './appointment-calendar';
@@ -44,6 +44,15 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
     const result = await guarded(request, () => rooms.join(request.params.roomId, body.data));
     if (!result.ok) return sendFailure(reply, result);
     return reply.code(200).send(result.value);
+  });
+
+  // Counted like a join (the same per-minute limit) and, when it fails, like a wrong key.
+  app.post('/api/rooms/:roomId/invite', { preHandler: limited }, async (request: RoomRequest, reply) => {
+    const body = InvitePreviewBody.safeParse(request.body);
+    if (!body.success) return sendError(reply, 400, 'invalid', describeIssue(body.error));
+    const result = await guarded(request, () => rooms.previewInvite(request.params.roomId, body.data));
+    if (!result.ok) return sendFailure(reply, result);
+    return reply.header('cache-control', 'no-store').send(result.value);
   });
 
   app.get('/api/rooms/:roomId/summary', async (request: RoomRequest, reply) => {

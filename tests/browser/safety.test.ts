@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchPhone, mustRunBrowserTests, type Phone } from './support/chromium';
 import { saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
-import { button, checkIn, createTalk, en, joinTalk } from './support/talk';
+import { button, checkIn, createTalk, en, joinTalk, welcomePartner } from './support/talk';
 
 const run = chromiumAvailable || mustRunBrowserTests;
 
@@ -25,6 +25,7 @@ describe.skipIf(!run)('safety and the therapist placeholder', () => {
     const link = await createTalk(a, 'Alex');
     await joinTalk(b, link, 'Sam');
     await button(b.page, en.join.now).click();
+    await welcomePartner(a, 'Sam');
     await checkIn(a, { calm: 7, tendency: 'unsure', safe: true });
     await checkIn(b, { calm: 3, tendency: 'withdraw', safe: false });
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { chromiumAvailable, launchPhone, mustRunBrowserTests } from './support/chromium';
 import { saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
-import { button, checkIn, createTalk, en, joinTalk, roleOf, stepOf, type Phone } from './support/talk';
+import { button, checkIn, confirmed, createTalk, en, joinTalk, roleOf, stepOf, welcomePartner, type Phone } from './support/talk';
 
 // Without Chromium the suite skips locally, and fails under CI=true (launch throws).
 const run = chromiumAvailable || mustRunBrowserTests;
@@ -41,15 +41,21 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     await b.page.goto(link);
     // The invite code leaves the address bar at once.
     await expect.poll(() => b.page.url()).not.toContain('#invite');
+    // Before asking a name, the page says who invites (a partner, never "your therapist").
+    await b.page.getByRole('heading', { name: en.join.byPartner.replace('{name}', 'Alex') }).waitFor();
     await screen(b, '03-join');
     await joinTalk(b, link.replace(/#.*/, `#${new URL(link).hash.slice(1)}`), 'Sam');
     await b.page.getByText('How we split the evenings').waitFor();
     await b.page.getByText(en.join.from.replace('{name}', 'Alex')).waitFor();
     await screen(b, '04-join-now');
+    // The inviter sees Sam arrive at once, on the invite screen.
+    await a.page.getByRole('heading', { name: en.invite.partnerHere.replace('{name}', 'Sam') }).waitFor();
+    await screen(a, '04-arrived');
     await button(b.page, en.join.now).click();
   });
 
   it('checks both partners in privately, then opens the dialogue', async () => {
+    await welcomePartner(a, 'Sam');
     await a.page.getByRole('heading', { name: en.checkin.title }).waitFor();
     await screen(a, '05-checkin');
     await checkIn(a, { calm: 6, tendency: 'pursue', safe: true });
@@ -105,6 +111,9 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     const first = a.page.getByRole('radio').first();
     await expect.poll(() => first.isChecked()).toBe(true);
     await screen(a, '10-flood-sheet');
+    // An hour (12 s at the test's time scale): long enough for the checks below on a busy
+    // machine; the minimum (4 s) still lets the caller say ready early.
+    await a.page.getByRole('radio', { name: /^1 h,/ }).check();
     await a.page.locator('[data-test=flood-start]').click();
 
     await a.page.getByRole('heading', { name: en.break.mine }).waitFor();
@@ -116,6 +125,13 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     // Protected: the other partner has no way to end or extend it, only to be ready.
     expect(await button(b.page, en.break.ready).count()).toBe(0);
     expect(await button(b.page, en.break.extend).count()).toBe(0);
+    // Both see whether the other is still there, and one return time, said once.
+    for (const phone of [a, b]) await phone.page.locator('[data-test=break] [data-test=presence]').waitFor();
+    for (const phone of [a, b]) {
+      const returnLine = (await phone.page.locator('[data-test=return-time]').textContent()) ?? '';
+      const time = /\d{1,2}:\d{2}/.exec(returnLine)?.[0] ?? 'none';
+      expect(await phone.page.locator('[data-test=countdown]').locator('..').textContent()).not.toContain(time);
+    }
     await screen(a, '11-break-caller');
     await screen(b, '12-break-other');
     // Reduced motion stills the pacer and says the rhythm in words instead.
@@ -144,9 +160,16 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
   });
 
   it('wraps up, agrees the next talk, adds it to a calendar, and shows the summary', async () => {
+    // One tap moves both phones: it asks first, and the other phone says who did it.
     await button(a.page, en.dialogue.wrapUp).click();
+    await a.page.getByRole('heading', { name: en.confirm.wrapUpTitle }).waitFor();
+    await screen(a, '14-wrap-up-confirm');
+    await a.page.locator('dialog[open] [data-test=confirm-yes]').click();
     await a.page.getByRole('heading', { name: en.closing.title }).waitFor();
     await b.page.getByRole('heading', { name: en.closing.title }).waitFor();
+    await b.page.getByText(en.confirm.wrappedUp.replace('{name}', 'Alex')).waitFor();
+    expect(await a.page.locator('[data-test=moved-by]').count()).toBe(0);
+    for (const phone of [a, b]) await phone.page.locator('[data-test=closing] [data-test=presence]').waitFor();
     const tomorrow = new Date(Date.now() + 24 * 3600_000);
     const local = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}T19:30`;
     await a.page.getByLabel(en.closing.nextAsk).fill(local);
@@ -158,8 +181,12 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     const ics = await readFile((await download.path())!, 'utf8');
     expect(ics).toContain('BEGIN:VCALENDAR');
 
-    await button(a.page, en.closing.end).click();
+    await confirmed(a.page, en.closing.end);
     for (const phone of [a, b]) await phone.page.getByRole('heading', { name: en.summary.title }).waitFor();
+    await b.page.getByText(en.confirm.ended.replace('{name}', 'Alex')).waitFor();
+    for (const phone of [a, b]) await phone.page.locator('[data-test=summary] [data-test=presence]').waitFor();
+    await a.page.getByText(en.summary.privacy).waitFor();
+    await a.page.getByText(en.summary.floor).waitFor();
     const row = (label: string) => a.page.getByRole('row', { name: new RegExp(`^${label}`) });
     await expect.poll(() => row(en.summary.missed).textContent()).toMatch(/0\s*1$/);
     await expect.poll(() => row(en.summary.breaks).textContent()).toMatch(/1\s*0$/);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import type * as crypto from 'node:crypto';
 import { timingSafeEqual } from 'node:crypto';
 import { startServer, tempDataDir, type TestServer } from '../support/test-server';
-import { createRoom, handshake, joinRoom, request } from './support/wire';
+import { createRoom, handshake, joinRoom, openModeratedRoom, request } from './support/wire';
 
 // Every comparison of a secret's hash goes through node's timingSafeEqual; the spy counts them.
 vi.mock('node:crypto', async (importOriginal) => {
@@ -35,27 +35,29 @@ function comparisons(): number {
 
 describe('secrets are compared as hashes, in constant time, with every stored one', () => {
   it('on the socket handshake, for a wrong key and for the right one alike', async () => {
-    const room = await createRoom(server.url, { name: 'Avery', moderated: true });
-    await joinRoom(server.url, room.roomId, room.invites.B!, 'Blake');
-    await joinRoom(server.url, room.roomId, room.invites.moderator!, 'Morgan');
+    const room = await openModeratedRoom(server.url, { A: 'Avery', B: 'Blake', moderator: 'Morgan' });
     compare.mockClear();
     expect(await handshake(server.url, { roomId: room.roomId, seatKey: 'W'.repeat(22) })).toEqual({ ok: false, message: 'unauthorized' });
     // Three seats, three comparisons: no early exit tells how far a guess got.
     expect(comparisons()).toBe(3);
     compare.mockClear();
-    expect((await handshake(server.url, { roomId: room.roomId, seatKey: room.seatKey })).ok).toBe(true);
+    expect((await handshake(server.url, { roomId: room.roomId, seatKey: room.keys.A })).ok).toBe(true);
     expect(comparisons()).toBe(3);
   });
 
   it('on the keyed HTTP routes and on joins', async () => {
-    const room = await createRoom(server.url, { name: 'Avery', moderated: true });
+    const room = await createRoom(server.url, { name: 'Morgan', as: 'moderator' });
     compare.mockClear();
     expect((await request(server.url, 'GET', `/api/rooms/${room.roomId}/summary`, { key: 'W'.repeat(22) })).status).toBe(401);
     expect(comparisons()).toBe(1);
     compare.mockClear();
     const wrongInvite = await request(server.url, 'POST', `/api/rooms/${room.roomId}/join`, { body: { invite: 'W'.repeat(22), name: 'M' } });
     expect(wrongInvite.status).toBe(403);
-    // Both open invites (B and moderator) were compared.
+    // Both open invites (A and B) were compared.
+    expect(comparisons()).toBe(2);
+    compare.mockClear();
+    const wrongPreview = await request(server.url, 'POST', `/api/rooms/${room.roomId}/invite`, { body: { invite: 'W'.repeat(22) } });
+    expect(wrongPreview.status).toBe(403);
     expect(comparisons()).toBe(2);
     compare.mockClear();
     await joinRoom(server.url, room.roomId, room.invites.B!, 'Blake');

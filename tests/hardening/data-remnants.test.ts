@@ -9,7 +9,7 @@ import { startServer, tempDataDir } from '../support/test-server';
 import { roomProblems } from './support/invariants';
 import { ServerProcess, freePort } from './support/server-process';
 import { ackProblems, runSession, type SessionPlan } from './soak/session';
-import { Member, createRoom, joinRoom, request, type AckRecord } from './support/wire';
+import { Member, openModeratedRoom, request, type AckRecord } from './support/wire';
 
 const DAY = 86_400_000;
 const cleanups: Array<() => void> = [];
@@ -41,13 +41,11 @@ async function wordyRoom(url: string, tag: string, method: Method) {
     coach: `coach-${tag}-Zq81`,
     note: `note-${tag}-Zq81`,
   };
-  const created = await createRoom(url, { name: words.nameA, topic: words.topic, method, moderated: true, breakMinutes: 5 });
-  const keyB = (await joinRoom(url, created.roomId, created.invites.B!, words.nameB)).seatKey;
-  const keyM = (await joinRoom(url, created.roomId, created.invites.moderator!, words.nameModerator)).seatKey;
+  const room = await openModeratedRoom(url, { A: words.nameA, B: words.nameB, moderator: words.nameModerator }, { topic: words.topic, method, breakMinutes: 5 });
   const members = {
-    A: new Member(url, created.roomId, 'A', created.seatKey),
-    B: new Member(url, created.roomId, 'B', keyB),
-    moderator: new Member(url, created.roomId, 'moderator', keyM),
+    A: new Member(url, room.roomId, 'A', room.keys.A),
+    B: new Member(url, room.roomId, 'B', room.keys.B),
+    moderator: new Member(url, room.roomId, 'moderator', room.keys.moderator),
   };
   await Promise.all(Object.values(members).map((m) => m.connected()));
   for (const [member, command] of [
@@ -62,8 +60,7 @@ async function wordyRoom(url: string, tag: string, method: Method) {
   ] as const) {
     expect(await member.send(command)).toMatchObject({ ok: true });
   }
-  const secrets = [created.seatKey, keyB, keyM, ...Object.values(created.invites)];
-  return { roomId: created.roomId, words, members, secrets, keyA: created.seatKey, close: () => Object.values(members).forEach((m) => m.close()) };
+  return { roomId: room.roomId, words, members, secrets: room.secrets, keyA: room.keys.A, close: () => Object.values(members).forEach((m) => m.close()) };
 }
 
 describe('deletion and expiry', () => {
@@ -160,19 +157,21 @@ describe('a SIGKILL during writes', () => {
           note: `kill-note-${i}-Wp3`,
         };
         const names = [`kill-anna-${i}-Wp3`, `kill-bert-${i}-Wp3`, `kill-mara-${i}-Wp3`];
-        const created = await createRoom(server.url, { name: names[0]!, topic: `kill-topic-${i}-Wp3`, method: plan.method, moderated: true, breakMinutes: 5 });
-        const keyB = (await joinRoom(server.url, created.roomId, created.invites.B!, names[1]!)).seatKey;
-        const keyM = (await joinRoom(server.url, created.roomId, created.invites.moderator!, names[2]!)).seatKey;
-        const A = new Member(server.url, created.roomId, 'A', created.seatKey);
-        const B = new Member(server.url, created.roomId, 'B', keyB);
-        const moderator = new Member(server.url, created.roomId, 'moderator', keyM);
+        const created = await openModeratedRoom(
+          server.url,
+          { A: names[0]!, B: names[1]!, moderator: names[2]! },
+          { topic: `kill-topic-${i}-Wp3`, method: plan.method, breakMinutes: 5 },
+        );
+        const A = new Member(server.url, created.roomId, 'A', created.keys.A);
+        const B = new Member(server.url, created.roomId, 'B', created.keys.B);
+        const moderator = new Member(server.url, created.roomId, 'moderator', created.keys.moderator);
         const all = [A, B, moderator];
         await Promise.all(all.map((m) => m.connected()));
         rooms.push({
           roomId: created.roomId,
           acks: () => all.flatMap((m) => m.acks),
           close: () => all.forEach((m) => m.close()),
-          words: [...names, `kill-topic-${i}-Wp3`, plan.coachLine, plan.note, created.seatKey, keyB, keyM, ...Object.values(created.invites)],
+          words: [...names, `kill-topic-${i}-Wp3`, plan.coachLine, plan.note, ...created.secrets],
         });
         starts.push(() =>
           runSession({ A, B, moderator }, plan, () => {

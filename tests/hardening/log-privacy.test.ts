@@ -5,7 +5,7 @@ import { createLogger } from '../../server/logger';
 import { ManualClock } from '../support/manual-clock';
 import { startServer, tempDataDir, type TestServer } from '../support/test-server';
 import { rawRequest } from '../support/raw-http';
-import { Member, createRoom, joinRoom, request } from './support/wire';
+import { Member, openModeratedRoom, request } from './support/wire';
 
 /** Words that must never reach a log line: every one of them is unique to this test. */
 const WORDS = {
@@ -46,14 +46,11 @@ afterAll(async () => {
 describe('a person reading the server logs', () => {
   it('finds ids, seats, command types and outcomes from a whole session, and never its words or secrets', async () => {
     const url = server.url;
-    const created = await createRoom(url, { name: WORDS.nameA, topic: WORDS.topic, moderated: true, breakMinutes: 5 });
-    const secrets: string[] = [created.seatKey, ...Object.values(created.invites)];
-    const keyB = (await joinRoom(url, created.roomId, created.invites.B!, WORDS.nameB)).seatKey;
-    const keyM = (await joinRoom(url, created.roomId, created.invites.moderator!, WORDS.nameModerator)).seatKey;
-    secrets.push(keyB, keyM);
-    const A = new Member(url, created.roomId, 'A', created.seatKey);
-    const B = new Member(url, created.roomId, 'B', keyB);
-    const M = new Member(url, created.roomId, 'moderator', keyM);
+    const created = await openModeratedRoom(url, { A: WORDS.nameA, B: WORDS.nameB, moderator: WORDS.nameModerator }, { topic: WORDS.topic, breakMinutes: 5 });
+    const secrets: string[] = created.secrets;
+    const A = new Member(url, created.roomId, 'A', created.keys.A);
+    const B = new Member(url, created.roomId, 'B', created.keys.B);
+    const M = new Member(url, created.roomId, 'moderator', created.keys.moderator);
     const all = [A, B, M];
     try {
       await Promise.all(all.map((m) => m.connected()));
@@ -78,8 +75,8 @@ describe('a person reading the server logs', () => {
       await ok(A, { type: 'wrapUp' });
       await ok(B, { type: 'proposeTime', at: new Date(clock.now() + 86_400_000).toISOString() });
       await ok(A, { type: 'acceptTime' });
-      expect((await request(url, 'GET', `/api/rooms/${created.roomId}/appointment.ics`, { key: created.seatKey })).status).toBe(200);
-      expect((await request(url, 'GET', `/api/rooms/${created.roomId}/summary`, { key: keyB })).status).toBe(200);
+      expect((await request(url, 'GET', `/api/rooms/${created.roomId}/appointment.ics`, { key: created.keys.A })).status).toBe(200);
+      expect((await request(url, 'GET', `/api/rooms/${created.roomId}/summary`, { key: created.keys.B })).status).toBe(200);
 
       // Hostile input that carries the words where a careless log line would echo them.
       await A.emitRaw({ id: 'abcdefgh12', type: WORDS.nameA });
@@ -90,18 +87,18 @@ describe('a person reading the server logs', () => {
       await request(url, 'POST', `/api/rooms/${created.roomId}/join?invite=${created.invites.B}&name=${WORDS.nameB}`, {
         body: { invite: 'x', name: WORDS.nameB },
       });
-      await request(url, 'GET', `/api/rooms/${created.roomId}/summary?key=${keyB}`, { key: `${keyB}x` });
-      await request(url, 'GET', `/${WORDS.topic}/${keyB}`);
+      await request(url, 'GET', `/api/rooms/${created.roomId}/summary?key=${created.keys.B}`, { key: `${created.keys.B}x` });
+      await request(url, 'GET', `/${WORDS.topic}/${created.keys.B}`);
       await request(url, 'POST', '/api/rooms', { body: `{"name":"${WORDS.nameA}",`, headers: { 'content-type': 'application/json' } });
       // Requests Node's HTTP parser refuses before any route sees them, and headers over the
       // limit: the raw bytes hold the seat key, an invite and a name.
       const refused = [
-        `GET /api/rooms/${created.roomId}/summary HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${keyB}\r\nBad Header: ${WORDS.topic}\r\n\r\n`,
+        `GET /api/rooms/${created.roomId}/summary HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${created.keys.B}\r\nBad Header: ${WORDS.topic}\r\n\r\n`,
         `POST /api/rooms/${created.roomId}/join HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
           `Content-Length: 80\r\nTransfer-Encoding: chunked\r\n\r\n{"invite":"${created.invites.B}","name":"${WORDS.nameB}"}`,
-        `GET /api/rooms/${created.roomId}/summary HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${keyM}\r\n` +
+        `GET /api/rooms/${created.roomId}/summary HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${created.keys.moderator}\r\n` +
           `X-Note: ${WORDS.note} ${'n'.repeat(20_000)}\r\n\r\n`,
-        `GET /${WORDS.coach}/${keyB}%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+        `GET /${WORDS.coach}/${created.keys.B}%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
       ];
       const statuses = [];
       for (const text of refused) statuses.push((await rawRequest(url, text)).status);
@@ -111,7 +108,7 @@ describe('a person reading the server logs', () => {
       expect(await A.emitRaw({ id: 'abcdefgh12', type: 'ready' })).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
 
       await ok(B, { type: 'end' });
-      expect((await request(url, 'DELETE', `/api/rooms/${created.roomId}`, { key: keyM })).status).toBe(204);
+      expect((await request(url, 'DELETE', `/api/rooms/${created.roomId}`, { key: created.keys.moderator })).status).toBe(204);
       await A.waitFor((m) => m.deleted, 'the deletion');
     } finally {
       for (const m of all) m.close();

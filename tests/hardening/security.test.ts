@@ -2,18 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Summary, type CreateRoomResponse, type SeatId } from '../../protocol';
+import { Summary, type SeatId } from '../../protocol';
 import { startServer, tempDataDir, type TestServer } from '../support/test-server';
-import { Member, commandId, createRoom, handshake, joinRoom, request } from './support/wire';
+import { Member, commandId, createRoom, handshake, joinRoom, openModeratedRoom, request, type ModeratedRoom } from './support/wire';
 
 /** A moderated room with every seat joined and connected. */
-async function fullRoom(url: string): Promise<{ created: CreateRoomResponse; keys: Record<SeatId, string>; members: Record<SeatId, Member> }> {
-  const created = await createRoom(url, { name: 'Avery', topic: 'money', moderated: true, breakMinutes: 5 });
-  const keys: Record<SeatId, string> = {
-    A: created.seatKey,
-    B: (await joinRoom(url, created.roomId, created.invites.B!, 'Blake')).seatKey,
-    moderator: (await joinRoom(url, created.roomId, created.invites.moderator!, 'Morgan')).seatKey,
-  };
+async function fullRoom(url: string): Promise<{ created: ModeratedRoom; keys: Record<SeatId, string>; members: Record<SeatId, Member> }> {
+  const created = await openModeratedRoom(url, { A: 'Avery', B: 'Blake', moderator: 'Morgan' }, { topic: 'money', breakMinutes: 5 });
+  const keys: Record<SeatId, string> = created.keys;
   const members = {
     A: new Member(url, created.roomId, 'A', keys.A),
     B: new Member(url, created.roomId, 'B', keys.B),
@@ -98,7 +94,7 @@ describe('a stranger holding a link, or only a room id', () => {
     expect(await handshake(url, { roomId: id })).toEqual({ ok: false, message: 'unauthorized' });
     const join = await request(url, 'POST', `/api/rooms/${id}/join`, { body: { name: 'Mallory' } });
     expect(join.status).toBe(400);
-    expect((await request(url, 'GET', `/api/rooms/${id}/summary`, { key: created.seatKey })).status).toBe(200);
+    expect((await request(url, 'GET', `/api/rooms/${id}/summary`, { key: created.keys.A })).status).toBe(200);
   });
 });
 

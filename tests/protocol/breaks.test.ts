@@ -17,7 +17,7 @@ const DAY = 1440 * MIN;
 
 /** A dialogue on turn 2 with B speaking, the mirror missed: step share, clarifying. */
 function clarifyingRoom(): Room {
-  let room = inDialogue({ method: 'imago', moderated: true });
+  let room = inDialogue({ method: 'imago', as: 'moderator' });
   room = ok(room, 'moderator', { type: 'setFloor', speaker: 'B' }, T0).room;
   room = ok(room, 'B', { type: 'advance', step: 'share' }, T0).room;
   room = ok(room, 'A', { type: 'advance', step: 'mirror' }, T0).room;
@@ -88,7 +88,7 @@ describe('the flooded break', () => {
   });
 
   it('is never shortened or ended by the other partner before it is due', () => {
-    const room = ok(inDialogue({ moderated: true }), 'A', { type: 'flood', minutes: 60 }, T0).room;
+    const room = ok(inDialogue({ as: 'moderator' }), 'A', { type: 'flood', minutes: 60 }, T0).room;
     rejects(room, 'B', { type: 'extendBreak', minutes: 30 }, T0 + MIN, 'break_protected');
     rejects(room, 'B', { type: 'extendBreak', minutes: 120 }, T0 + MIN, 'break_protected');
     rejects(room, 'B', { type: 'wrapUp' }, T0 + 59 * MIN, 'on_break');
@@ -232,7 +232,7 @@ describe('the flooded break', () => {
   });
 
   it('is ended by end, from the moderator', () => {
-    const onBreak = ok(inDialogue({ moderated: true }), 'A', { type: 'flood' }, T0).room;
+    const onBreak = ok(inDialogue({ as: 'moderator' }), 'A', { type: 'flood' }, T0).room;
     const ended = ok(onBreak, 'moderator', { type: 'end' }, T0 + MIN).room;
     expect(ended).toMatchObject({ phase: 'ended', break: null });
     expect(ended.stats.A.breaks).toEqual([{ startedAt: T0, endedAt: T0 + MIN }]);
@@ -241,7 +241,7 @@ describe('the flooded break', () => {
 
   it('keeps the last breaks and the true count however many are called (a flood and endBreak loop)', () => {
     const floods = STORED_LIST_LIMIT + 50;
-    let room = inDialogue({ moderated: true });
+    let room = inDialogue({ as: 'moderator' });
     let now = T0;
     for (let i = 0; i < floods; i += 1) {
       room = ok(room, i % 10 === 0 ? 'B' : 'A', { type: 'flood' }, now).room;

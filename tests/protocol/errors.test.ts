@@ -5,7 +5,7 @@ import { isoToEpochMs } from '../../protocol';
 
 /** A room in `closing`, moderated, after one full dialogue start and a wrap-up. */
 function closing(): Room {
-  const room = inDialogue({ moderated: true });
+  const room = inDialogue({ as: 'moderator' });
   return ok(room, 'B', { type: 'wrapUp' }, T0).room;
 }
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -85,7 +85,7 @@ describe('every error code the machine and the parse step answer', () => {
     const proposed = ok(room, 'A', { type: 'proposeTime', at: iso(T0 + 7 * 24 * 60 * MIN) }, T0).room;
     rejects(proposed, 'B', { type: 'acceptTime' }, T0 + 7 * 24 * 60 * MIN, 'invalid'); // already past
 
-    const sl = inDialogue({ method: 'speaker-listener', moderated: true });
+    const sl = inDialogue({ method: 'speaker-listener', as: 'moderator' });
     rejects(sl, 'moderator', { type: 'setStep', step: 'validate' }, T0, 'invalid');
   });
 
@@ -135,7 +135,7 @@ describe('every error code the machine and the parse step answer', () => {
   });
 
   it('forbidden: a seat that may never send the command', () => {
-    const room = inDialogue({ moderated: true });
+    const room = inDialogue({ as: 'moderator' });
     for (const type of ['wrapUp', 'ready', 'acceptTime'] as const) rejects(room, 'moderator', { type }, T0, 'forbidden');
     rejects(room, 'moderator', { type: 'advance', step: 'share' }, T0, 'forbidden');
     rejects(room, 'moderator', { type: 'checkIn', calm: 5, tendency: 'unsure', safe: true }, T0, 'forbidden');
@@ -157,18 +157,18 @@ describe('every error code the machine and the parse step answer', () => {
   });
 
   it('wrong_phase: a command with no meaning in this phase', () => {
-    const lobby = newRoom({ moderated: true });
+    const lobby = newRoom({ as: 'moderator' });
     rejects(lobby, 'A', { type: 'flood' }, T0, 'wrong_phase');
     rejects(lobby, 'A', { type: 'advance', step: 'share' }, T0, 'wrong_phase');
     rejects(lobby, 'A', { type: 'wrapUp' }, T0, 'wrong_phase');
     rejects(lobby, 'A', { type: 'end' }, T0, 'wrong_phase');
     rejects(lobby, 'moderator', { type: 'pause' }, T0, 'wrong_phase');
     rejects(lobby, 'moderator', { type: 'setFloor', speaker: 'A' }, T0, 'wrong_phase');
-    const checkin = seated({ moderated: true });
+    const checkin = seated({ as: 'moderator' });
     rejects(checkin, 'A', { type: 'wrapUp' }, T0, 'wrong_phase');
     rejects(checkin, 'A', { type: 'acceptTime' }, T0, 'wrong_phase'); // nothing proposed
     rejects(checkin, 'moderator', { type: 'setStep', step: 'share' }, T0, 'wrong_phase');
-    const dialogue = inDialogue({ moderated: true });
+    const dialogue = inDialogue({ as: 'moderator' });
     rejects(dialogue, 'A', { type: 'ready' }, T0, 'wrong_phase'); // no break
     rejects(dialogue, 'A', { type: 'extendBreak', minutes: 30 }, T0, 'wrong_phase');
     rejects(dialogue, 'moderator', { type: 'endBreak' }, T0, 'wrong_phase');
@@ -202,7 +202,7 @@ describe('every error code the machine and the parse step answer', () => {
   });
 
   it('paused: partner commands during a moderator pause, but flood, ready, extendBreak and repair', () => {
-    const room = ok(inDialogue({ moderated: true }), 'moderator', { type: 'pause' }, T0).room;
+    const room = ok(inDialogue({ as: 'moderator' }), 'moderator', { type: 'pause' }, T0).room;
     rejects(room, 'A', { type: 'advance', step: 'share' }, T0, 'paused');
     rejects(room, 'B', { type: 'wrapUp' }, T0, 'paused');
     ok(room, 'B', { type: 'repair', phrase: 'calm.breathe' }, T0);
@@ -220,7 +220,7 @@ describe('every error code the machine and the parse step answer', () => {
   });
 
   it('ended: nothing changes any more, for any seat', () => {
-    const room = ok(inDialogue({ moderated: true }), 'moderator', { type: 'end' }, T0).room;
+    const room = ok(inDialogue({ as: 'moderator' }), 'moderator', { type: 'end' }, T0).room;
     expect(room.phase).toBe('ended');
     rejects(room, 'A', { type: 'repair', phrase: 'appreciate.thank-you' }, T0, 'ended');
     rejects(room, 'B', { type: 'end' }, T0, 'ended');
@@ -232,7 +232,7 @@ describe('every error code the machine and the parse step answer', () => {
 
 describe('the precedence order where several codes apply', () => {
   const breakAndPause = (): Room => {
-    let room = inDialogue({ moderated: true });
+    let room = inDialogue({ as: 'moderator' });
     room = ok(room, 'moderator', { type: 'pause' }, T0).room;
     return ok(room, 'A', { type: 'flood', minutes: 30 }, T0).room;
   };
@@ -255,14 +255,14 @@ describe('the precedence order where several codes apply', () => {
   });
 
   it('stale before forbidden and ended', () => {
-    const room = inDialogue({ moderated: true });
+    const room = inDialogue({ as: 'moderator' });
     rejects(room, 'moderator', { type: 'advance', step: 'share', rev: 0 }, T0, 'stale');
     const ended = ok(room, 'moderator', { type: 'end' }, T0).room;
     rejects(ended, 'A', { type: 'ready', rev: 0 }, T0, 'stale');
   });
 
   it('forbidden before ended and on_break', () => {
-    const room = ok(inDialogue({ moderated: true }), 'moderator', { type: 'end' }, T0).room;
+    const room = ok(inDialogue({ as: 'moderator' }), 'moderator', { type: 'end' }, T0).room;
     rejects(room, 'A', { type: 'pause' }, T0, 'forbidden');
     rejects(room, 'moderator', { type: 'wrapUp' }, T0, 'forbidden');
     let proposer = ok(closing(), 'A', { type: 'proposeTime', at: iso(T0 + 60 * MIN) }, T0).room;
@@ -286,7 +286,7 @@ describe('the precedence order where several codes apply', () => {
   });
 
   it('paused before wrong_phase and invalid', () => {
-    const room = ok(inDialogue({ moderated: true }), 'moderator', { type: 'pause' }, T0).room;
+    const room = ok(inDialogue({ as: 'moderator' }), 'moderator', { type: 'pause' }, T0).room;
     rejects(room, 'A', { type: 'proposeTime', at: iso(T0 - 1) }, T0, 'paused'); // also wrong_phase and past
     rejects(room, 'A', { type: 'end' }, T0, 'paused');
     rejects(room, 'B', { type: 'advance', step: 'mirror' }, T0, 'paused'); // also not B's turn

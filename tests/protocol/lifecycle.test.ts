@@ -5,7 +5,7 @@ import { MIN, T0, newRoom } from './helpers';
 describe('creating a room and claiming its seats', () => {
   const base = { id: 'room-lifecycle-0123456789', name: '  Ana  ', minuteMs: MIN };
 
-  it('seats a partner creator in A with an invite for B, and for the moderator when moderated', () => {
+  it('seats a partner creator in A with an invite for B only: a partner never opens a moderator seat', () => {
     const plain = createRoom(base, T0);
     expect(plain.seat).toBe('A');
     expect(plain.invites).toEqual(['B']);
@@ -19,17 +19,14 @@ describe('creating a room and claiming its seats', () => {
       timeline: [{ at: T0, kind: 'created', by: 'A' }],
     });
     expect(() => RoomSchema.parse(plain.room)).not.toThrow();
-    const moderated = createRoom({ ...base, moderated: true }, T0);
-    expect(moderated.invites).toEqual(['B', 'moderator']);
-    expect(moderated.room.seats.moderator).toEqual({ name: null, joined: false });
   });
 
-  it('seats a moderator creator, which makes the room moderated whatever `moderated` says', () => {
-    const out = createRoom({ ...base, as: 'moderator', moderated: false, method: 'speaker-listener', breakMinutes: 45, firstSpeaker: 'B' }, T0);
+  it('seats a moderator creator, whose room is moderated and invites both partners', () => {
+    const out = createRoom({ ...base, as: 'moderator', method: 'speaker-listener', breakMinutes: 45, firstSpeaker: 'B' }, T0);
     expect(out.seat).toBe('moderator');
     expect(out.invites).toEqual(['A', 'B']);
     expect(out.room.seats).toEqual({ A: { name: null, joined: false }, B: { name: null, joined: false }, moderator: { name: 'Ana', joined: true } });
-    expect(viewFor(out.room, 'moderator', T0).settings).toEqual({ breakMinutes: 45 });
+    expect(viewFor(out.room, 'moderator', T0).settings).toEqual({ breakMinutes: 45, minuteMs: MIN });
   });
 
   it('moves from lobby to checkin by itself once both partners are seated, not before', () => {
@@ -51,7 +48,7 @@ describe('creating a room and claiming its seats', () => {
   });
 
   it('passes presence through to the seat views, without touching rev', () => {
-    const room = newRoom({ moderated: true });
+    const room = newRoom({ as: 'moderator' });
     const view = viewFor(room, 'A', T0, { A: true, B: false, moderator: true });
     expect([view.seats.A.online, view.seats.B.online, view.seats.moderator?.online]).toEqual([true, false, true]);
     expect(view.rev).toBe(room.rev);

@@ -516,7 +516,7 @@ const setupArb = fc.record({
   method: fc.constantFrom<Method>('imago', 'speaker-listener'),
   breakMinutes: fc.oneof(fc.constantFrom(5, 20, 120), fc.integer({ min: 5, max: 120 })),
   firstSpeaker: fc.constantFrom<Partner>('A', 'B'),
-  creator: fc.constantFrom('partner' as const, 'partner+moderator' as const, 'moderator' as const),
+  creator: fc.constantFrom('partner' as const, 'moderator' as const),
   minuteMs: fc.constantFrom(60_000, 1000, 60_000 / 7, 10),
   seatedAtStart: fc.boolean(),
 });
@@ -531,8 +531,7 @@ function start(setup: Setup): { model: Model; real: Real } {
       method: setup.method,
       breakMinutes: setup.breakMinutes,
       firstSpeaker: setup.firstSpeaker,
-      as: setup.creator === 'moderator' ? 'moderator' : 'partner',
-      moderated: setup.creator !== 'partner',
+      as: setup.creator,
       minuteMs: setup.minuteMs,
     },
     Date.UTC(2031, 5, 1),

@@ -4,7 +4,7 @@ import { T0, inDialogue, ok, seated } from './helpers';
 
 describe('private check-in', () => {
   it('never shows a partner the other\'s answers, shows safe:false as not checked in, and shows the moderator both', () => {
-    let room = seated({ moderated: true });
+    let room = seated({ as: 'moderator' });
     room = ok(room, 'A', { type: 'checkIn', calm: 9, tendency: 'pursue', safe: false }, T0).room;
     room = ok(room, 'B', { type: 'checkIn', calm: 2, tendency: 'withdraw', safe: true }, T0).room;
 
@@ -52,7 +52,7 @@ describe('private check-in', () => {
 });
 
 describe('coach lines and notes', () => {
-  const base = (): Room => inDialogue({ moderated: true });
+  const base = (): Room => inDialogue({ as: 'moderator' });
 
   it('shows a coach line only to its recipients and the moderator', () => {
     let room = base();

@@ -34,6 +34,23 @@ describe('the built client on the same port', () => {
     }
   });
 
+  it('serves the favicon, the touch icon and the web app manifest that index.html links', async () => {
+    const page = await api<string>(server.url, '/');
+    for (const [path, type] of [
+      ['/favicon.svg', 'image/svg+xml'],
+      ['/apple-touch-icon.png', 'image/png'],
+      ['/manifest.webmanifest', 'application/manifest+json'],
+    ] as const) {
+      expect(page.body).toContain(`href="${path}"`);
+      const file = await fetch(`${server.url}${path}`);
+      expect(file.status, path).toBe(200);
+      expect(file.headers.get('content-type'), path).toContain(type);
+    }
+    const manifest = (await (await fetch(`${server.url}/manifest.webmanifest`)).json()) as { name: string; icons: Array<{ src: string }> };
+    expect(manifest.name).toBe('Duologue');
+    for (const icon of manifest.icons) expect((await fetch(`${server.url}${icon.src}`)).status, icon.src).toBe(200);
+  });
+
   it('answers a JSON 404 under /api and for missing files', async () => {
     for (const path of ['/api/unknown', '/assets/missing-file.js']) {
       const missing = await api<{ error: { code: string } }>(server.url, path);

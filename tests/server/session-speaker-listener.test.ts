@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe('a full speaker-listener session led by a moderator', () => {
   it('runs with pauses, floor and step changes, coaching and notes', async () => {
-    const room = await openRoom(server.url, { method: 'speaker-listener', asModerator: true, extra: { firstSpeaker: 'B' } });
+    const room = await openRoom(server.url, { method: 'speaker-listener', moderated: true, extra: { firstSpeaker: 'B' } });
     const mod = room.moderator!;
     expect(mod.state.seats.moderator).toMatchObject({ name: 'Mo', joined: true });
     expect(room.A.state.seats).toMatchObject({ A: { name: 'Ann' }, B: { name: 'Ben' } });

@@ -18,18 +18,18 @@ export interface OpenRoom {
 }
 
 /**
- * Creates a room as partner A (or as the moderator), joins every other seat with
- * its invite, and connects one socket per seat.
+ * Creates a room as partner A, or as the moderator for a moderated room (only a moderator
+ * opens one), joins every other seat with its invite, and connects one socket per seat.
  */
 export async function openRoom(
   url: string,
-  options: { method?: Method; moderated?: boolean; asModerator?: boolean; extra?: Partial<CreateRoomBody> } = {},
+  options: { method?: Method; moderated?: boolean; extra?: Partial<CreateRoomBody> } = {},
 ): Promise<OpenRoom> {
+  const moderated = options.moderated === true;
   const created = await createRoom(url, {
-    name: options.asModerator === true ? 'Mo' : 'Ann',
-    as: options.asModerator === true ? 'moderator' : 'partner',
+    name: moderated ? 'Mo' : 'Ann',
+    as: moderated ? 'moderator' : 'partner',
     method: options.method ?? 'imago',
-    moderated: options.moderated,
     topic: 'The dishes',
     ...options.extra,
   });

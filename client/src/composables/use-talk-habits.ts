@@ -1,7 +1,7 @@
 import { computed, nextTick, ref, watch, type Ref } from 'vue';
 import { useI18n } from 'vue-i18n';
-import { STEP_ACTOR } from '@protocol/machine/steps';
 import { useRoomStore } from '../stores/room';
+import { isolate } from '../lib/isolate';
 import { useScreenWakeLock } from './use-screen-wake-lock';
 
 const ACTIVE_PHASES = new Set(['checkin', 'dialogue', 'closing']);
@@ -35,9 +35,8 @@ export function useTalkHabits(): Ref<string> {
       announcement.value = v.break.due ? t('announce.due') : t('announce.break');
     } else if (v.floor && v.phase === 'dialogue') {
       const step = t(`dialogue.steps.${v.floor.step}`);
-      const actor = STEP_ACTOR[v.floor.step] === 'speaker' ? v.floor.speaker : v.floor.listener;
-      const mine = actor === room.me;
-      announcement.value = mine ? t('announce.yours', { step }) : t('announce.theirs', { name: room.partnerName, step });
+      const mine = room.acting;
+      announcement.value = mine ? t('announce.yours', { step }) : t('announce.theirs', { name: isolate(room.partnerName), step });
       if (mine && typeof navigator.vibrate === 'function') navigator.vibrate(60);
     } else {
       announcement.value = '';

@@ -47,14 +47,24 @@ export async function loadPreferredLocale(): Promise<void> {
   document.documentElement.lang = i18n.global.locale.value;
 }
 
+/** The fields a person types, whose refusal the forms say in their own words. */
+const TYPED_FIELDS: Record<string, string> = { name: 'errors.badName', topic: 'errors.badTopic' };
+
 /**
- * A refusal in plain words: this locale's sentence for the code, else the server's own
- * sentence (already written for a person), else a general one.
+ * A refusal in plain words: this locale's sentence for the code, the same in every language.
+ * An `invalid` names what to fix: a typed field the server refused (a name with a hidden
+ * character, say) gets the form's own sentence; anything else, the server's sentence in
+ * English. A code the client does not know gets the server's sentence, else a general one.
  */
 export function errorText(code: string, serverMessage = ''): string {
   const { t, te, locale } = i18n.global;
+  if (code === 'invalid') {
+    const field = /^The field "([a-z]+)"/i.exec(serverMessage)?.[1] ?? '';
+    const own = TYPED_FIELDS[field];
+    if (own !== undefined) return t(own);
+    if (locale.value === 'en' && serverMessage) return serverMessage;
+  }
   const key = `errors.${code}`;
-  if (locale.value === 'en' && serverMessage) return serverMessage;
   if (te(key)) return t(key);
   return serverMessage || t('errors.internal');
 }

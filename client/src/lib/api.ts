@@ -2,6 +2,7 @@ import type {
   CreateRoomBody,
   CreateRoomResponse,
   ErrorBody,
+  InvitePreviewResponse,
   JoinRoomResponse,
   Summary,
 } from '@protocol/schemas';
@@ -49,6 +50,11 @@ const roomPath = (roomId: string): string => `/api/rooms/${encodeURIComponent(ro
 /** `POST /api/rooms`: creates a room and claims its first seat. */
 export async function createRoom(body: CreateRoomBody): Promise<CreateRoomResponse> {
   return (await (await request('/api/rooms', jsonBody(body))).json()) as CreateRoomResponse;
+}
+
+/** `POST /api/rooms/:id/invite`: who invites, in what role, and whether the seat is still open. */
+export async function previewInvite(roomId: string, invite: string): Promise<InvitePreviewResponse> {
+  return (await (await request(`${roomPath(roomId)}/invite`, jsonBody({ invite }))).json()) as InvitePreviewResponse;
 }
 
 /** `POST /api/rooms/:id/join`: claims the seat an invite code opens. */

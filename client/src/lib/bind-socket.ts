@@ -1,13 +1,38 @@
+import type { SocketAuth } from '@protocol/events';
 import { useConnectionStore } from '../stores/connection';
 import { useRoomStore } from '../stores/room';
 import { estimateOffset, type TimeSample } from './clock-offset';
 import { resendPending } from './command-queue';
+import { retryDelay } from './retry-delay';
 import { socket } from './socket';
 
 const ROUND_TRIPS = 5;
 const SERVER_CLOSE_RETRY_MS = 1000;
-const REFUSALS = new Set(['unauthorized', 'room_not_found']);
+/** Refusals no retry can change: the key opens no seat, or the room is gone. */
+const FINAL_REFUSALS = new Set(['unauthorized', 'room_not_found']);
 let bound = false;
+/** Refusals in a row since the last connection, for the backoff. */
+let attempt = 0;
+let retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+function cancelRetry(): void {
+  if (retryTimer !== null) clearTimeout(retryTimer);
+  retryTimer = null;
+}
+
+/** Connects again unless the socket is on its way already or the room was left. */
+function tryAgain(): void {
+  cancelRetry();
+  const auth = socket.auth as Partial<SocketAuth> | undefined;
+  if (socket.connected || socket.active || !auth?.seatKey) return;
+  useConnectionStore().connecting();
+  socket.connect();
+}
+
+/** The banner's "Try now": the next try goes out at once instead of after its wait. */
+export function retryNow(): void {
+  tryAgain();
+}
 
 async function measureClock(setOffset: (ms: number) => void): Promise<void> {
   const samples: TimeSample[] = [];
@@ -33,6 +58,8 @@ export function bindSocket(): void {
 
   socket.io.on('reconnect_attempt', () => connection.connecting());
   socket.on('connect', () => {
+    attempt = 0;
+    cancelRetry();
     connection.connected();
     resendPending();
     void measureClock(connection.setOffset);
@@ -45,11 +72,26 @@ export function bindSocket(): void {
     connection.lost();
     // A server that closes sockets on purpose (a restart) is not followed by Socket.IO's own
     // reconnection; the seat key still opens the seat, so come back as it would.
-    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), SERVER_CLOSE_RETRY_MS);
+    if (reason === 'io server disconnect') setTimeout(tryAgain, SERVER_CLOSE_RETRY_MS);
   });
   socket.on('connect_error', (error) => {
-    if (REFUSALS.has(error.message)) connection.refused(error.message);
-    else connection.lost();
+    if (FINAL_REFUSALS.has(error.message)) {
+      cancelRetry();
+      connection.refused(error.message);
+      return;
+    }
+    // A network failure: Socket.IO's manager keeps trying by itself, and the socket stays active.
+    if (socket.active) {
+      connection.lost();
+      return;
+    }
+    // The server's middleware turned the handshake away for now (`rate_limited`, `internal`).
+    // Socket.IO never retries that by itself; the phone does, with a growing, jittered wait.
+    const delay = retryDelay(attempt);
+    attempt += 1;
+    cancelRetry();
+    connection.waiting(Date.now() + delay);
+    retryTimer = setTimeout(tryAgain, delay);
   });
   socket.on('state', (view) => {
     room.receive(view);

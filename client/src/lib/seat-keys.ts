@@ -1,8 +1,11 @@
 import type { SeatId } from '@protocol/schemas';
 
-/** What this device keeps about one room: its seat, the key that opens it, and any invites it created. */
+/**
+ * What this device keeps about one room: its seat, the key that opens it, and any invites it
+ * created. A seat opened from a seat link knows only its key until the first `state` names it.
+ */
 export interface SeatRecord {
-  seat: SeatId;
+  seat?: SeatId;
   seatKey: string;
   invites?: Partial<Record<SeatId, string>>;
 }
@@ -15,7 +18,7 @@ export function loadSeat(roomId: string): SeatRecord | null {
     const raw = localStorage.getItem(PREFIX + roomId);
     if (raw === null) return null;
     const parsed = JSON.parse(raw) as Partial<SeatRecord>;
-    if (typeof parsed.seatKey !== 'string' || typeof parsed.seat !== 'string') return null;
+    if (typeof parsed.seatKey !== 'string') return null;
     return parsed as SeatRecord;
   } catch {
     return null;
@@ -31,8 +34,54 @@ export function saveSeat(roomId: string, record: SeatRecord): void {
   }
 }
 
+const INVITE_PREFIX = 'duologue:invite:';
+
+/**
+ * Keeps an invite code for this tab until it is claimed: the join page takes the code out of
+ * the address bar, and a reload before joining must still find it. Session storage ends with the tab.
+ */
+export function keepInvite(roomId: string, code: string): void {
+  try {
+    sessionStorage.setItem(INVITE_PREFIX + roomId, code);
+  } catch {
+    // No storage: the code lives as long as the page.
+  }
+}
+
+/** The invite code this tab keeps for a room, if any. */
+export function keptInvite(roomId: string): string | null {
+  try {
+    return sessionStorage.getItem(INVITE_PREFIX + roomId);
+  } catch {
+    return null;
+  }
+}
+
+/** Forgets the invite code of a room once it was claimed (or cannot be any more). */
+export function dropInvite(roomId: string): void {
+  try {
+    sessionStorage.removeItem(INVITE_PREFIX + roomId);
+  } catch {
+    // Nothing kept.
+  }
+}
+
+/**
+ * Reads one value from the address's fragment (`#invite=…`, `#key=…`) and takes the whole
+ * fragment out of the address bar and this history entry. A fragment never reaches a server
+ * or a Referer; removing it keeps it out of a screenshot or a shared address too.
+ */
+export function takeFromFragment(name: string): string | null {
+  const value = new URLSearchParams(window.location.hash.slice(1)).get(name);
+  if (window.location.hash) {
+    window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+  }
+  return value;
+}
+
 /** Forgets a room on this device: its key, its invites, everything. */
 export function forgetSeat(roomId: string): void {
+  dropInvite(roomId);
   try {
     localStorage.removeItem(PREFIX + roomId);
   } catch {

@@ -1,9 +1,21 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { CommandInput, CommandType, Partner, SeatId, StateView, Step } from '@protocol/schemas';
+import type {
+  CheckInAnswer,
+  CommandInput,
+  CommandType,
+  Partner,
+  RepairEntry,
+  SeatId,
+  StateView,
+  Step,
+  TimelineEvent,
+  TimelineKind,
+} from '@protocol/schemas';
 import { allowedCommands } from '@protocol/machine/allowed';
+import { STEP_ACTOR } from '@protocol/machine/steps';
 import { dropPending, sendCommand } from '../lib/command-queue';
-import { forgetSeat, loadSeat, type SeatRecord } from '../lib/seat-keys';
+import { forgetSeat, loadSeat, saveSeat, type SeatRecord } from '../lib/seat-keys';
 import { closeRoomSocket, openRoomSocket } from '../lib/socket';
 import { errorText } from '../i18n';
 import { useConnectionStore } from './connection';
@@ -16,6 +28,8 @@ export interface ResumePoint {
 }
 
 const NOTHING: ReadonlySet<CommandType> = new Set();
+/** A protocol minute when the server does not say (60 000 ms: time scale 1). */
+const REAL_MINUTE_MS = 60_000;
 
 /**
  * The room this device sits in: the latest `state` the server sent (always the truth),
@@ -31,6 +45,10 @@ export const useRoomStore = defineStore('room', () => {
   const notice = ref<string | null>(null);
   const sending = ref(0);
   const resumePoint = ref<ResumePoint | null>(null);
+  /** A repair phrase that arrived while this phone watched: shown once, as a moment. */
+  const freshRepair = ref<RepairEntry | null>(null);
+  /** True once the inviter moved on from "{name} is here" to the check-in. */
+  const welcomed = ref(false);
 
   const seat = computed<SeatId | null>(() => view.value?.you ?? record.value?.seat ?? null);
   const me = computed<Partner | null>(() => (seat.value === 'A' || seat.value === 'B' ? seat.value : null));
@@ -50,6 +68,22 @@ export const useRoomStore = defineStore('room', () => {
     if (!floor || me.value === null) return null;
     return floor.speaker === me.value ? 'speaker' : 'listener';
   });
+  /** True when the current step of the floor is this seat's to move on. */
+  const acting = computed(() => {
+    const floor = view.value?.floor;
+    return floor != null && role.value !== null && STEP_ACTOR[floor.step] === role.value;
+  });
+  /** This partner's own check-in answer, or null (not answered yet, or the moderator). */
+  const myCheckin = computed<CheckInAnswer | null>(() => {
+    const c = view.value?.checkin;
+    return c != null && 'calm' in c ? c : null;
+  });
+  /** The room's protocol minute in ms: shorter than a real one when the server runs scaled time. */
+  const minuteMs = computed(() => view.value?.settings.minuteMs ?? REAL_MINUTE_MS);
+  /** Who made the most recent event of a kind, from the shared timeline. */
+  function lastEvent(kind: TimelineKind): TimelineEvent | null {
+    return view.value?.timeline.findLast((e) => e.kind === kind) ?? null;
+  }
 
   /** True when this seat may send `type` now, by the shared rules and the connection. */
   function can(type: CommandType): boolean {
@@ -64,6 +98,8 @@ export const useRoomStore = defineStore('room', () => {
       view.value = null;
       resumePoint.value = null;
       notice.value = null;
+      freshRepair.value = null;
+      welcomed.value = false;
     }
     roomId.value = id;
     record.value = stored;
@@ -84,7 +120,25 @@ export const useRoomStore = defineStore('room', () => {
     if (before && (before.phase !== next.phase || before.floor?.step !== next.floor?.step || !before.break !== !next.break)) {
       notice.value = null;
     }
+    // Only a phrase sent while this phone watched is a moment; after a reload the old ones are history.
+    const latest = next.repairs.at(-1);
+    if (before && latest && (before.repairs.at(-1)?.at ?? -1) < latest.at) freshRepair.value = latest;
+    // A seat opened with a key alone learns which seat it is from the first state.
+    if (roomId.value === next.roomId && record.value && record.value.seat !== next.you) {
+      record.value = { ...record.value, seat: next.you };
+      saveSeat(next.roomId, record.value);
+    }
     view.value = next;
+  }
+
+  /** The repair moment has been seen: it folds away. */
+  function repairSeen(): void {
+    freshRepair.value = null;
+  }
+
+  /** The inviter saw their partner arrive and goes on to the check-in. */
+  function welcome(): void {
+    welcomed.value = true;
   }
 
   /** Sends a command; a refusal leaves its message in `notice`. */
@@ -116,6 +170,7 @@ export const useRoomStore = defineStore('room', () => {
     record.value = null;
     view.value = null;
     resumePoint.value = null;
+    freshRepair.value = null;
   }
 
   return {
@@ -124,7 +179,10 @@ export const useRoomStore = defineStore('room', () => {
     view,
     deleted,
     notice,
+    sending,
     resumePoint,
+    freshRepair,
+    welcomed,
     seat,
     me,
     partner,
@@ -132,9 +190,15 @@ export const useRoomStore = defineStore('room', () => {
     allowed,
     canAct,
     role,
+    acting,
+    myCheckin,
+    minuteMs,
     can,
+    lastEvent,
     open,
     receive,
+    repairSeen,
+    welcome,
     send,
     markDeleted,
     forget,

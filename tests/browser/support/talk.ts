@@ -33,6 +33,18 @@ export async function joinTalk(b: Phone, link: string, name: string): Promise<vo
   await b.page.getByRole('heading', { name: en.join.nowAsk }).waitFor();
 }
 
+/** The inviter sees their partner arrive ("Sam is here") and goes on to the check-in. */
+export async function welcomePartner(inviter: Phone, name: string): Promise<void> {
+  await inviter.page.getByRole('heading', { name: en.invite.partnerHere.replace('{name}', name) }).waitFor();
+  await button(inviter.page, en.invite.checkIn).click();
+}
+
+/** Taps a button that moves both phones, then says yes on its confirmation sheet. */
+export async function confirmed(page: Page, name: string): Promise<void> {
+  await button(page, name).click();
+  await page.locator('dialog[open] [data-test=confirm-yes]').click();
+}
+
 /** Answers the private check-in. */
 export async function checkIn(phone: Phone, answers: { calm: number; tendency: 'pursue' | 'withdraw' | 'unsure'; safe: boolean }): Promise<void> {
   const { page } = phone;
@@ -50,6 +62,7 @@ export async function startDialogue(url: string, method: 'imago' | 'speaker-list
   const link = await createTalk(a, 'Alex', { topic: 'How we split the evenings', method });
   await joinTalk(b, link, 'Sam');
   await button(b.page, en.join.now).click();
+  await welcomePartner(a, 'Sam');
   await checkIn(a, { calm: 6, tendency: 'pursue', safe: true });
   await checkIn(b, { calm: 5, tendency: 'withdraw', safe: true });
   await expect.poll(() => roleOf(a.page)).toBe(en.dialogue.speaker);

@@ -25,11 +25,12 @@ export async function roomIn(
 ): Promise<PhaseRoom> {
   const method = options.method ?? 'imago';
   const moderated = options.moderated === true || situation === 'paused';
-  const created = await createRoom(base, { name: 'Avery', topic: 'fuzz', method, breakMinutes: 5, moderated });
-  const keys: Partial<Record<SeatId, string>> = { A: created.seatKey };
+  // Only a moderator opens a moderated room; partner A then joins with the invite it got.
+  const created = await createRoom(base, { name: moderated ? 'Morgan' : 'Avery', as: moderated ? 'moderator' : 'partner', topic: 'fuzz', method, breakMinutes: 5 });
+  const keys: Partial<Record<SeatId, string>> = { [created.seat]: created.seatKey };
   const invites: Partial<Record<SeatId, string>> = { ...created.invites };
+  if (moderated) keys.A = (await joinRoom(base, created.roomId, created.invites.A!, 'Avery')).seatKey;
   if (situation !== 'lobby') keys.B = (await joinRoom(base, created.roomId, created.invites.B!, 'Blake')).seatKey;
-  if (moderated) keys.moderator = (await joinRoom(base, created.roomId, created.invites.moderator!, 'Morgan')).seatKey;
   const members: Partial<Record<SeatId, Member>> = {};
   for (const [seat, key] of Object.entries(keys) as Array<[SeatId, string]>) {
     members[seat] = new Member(base, created.roomId, seat, key);

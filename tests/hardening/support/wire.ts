@@ -53,6 +53,36 @@ export async function joinRoom(base: string, roomId: string, invite: string, nam
   return answer.body;
 }
 
+/** The three seats of a moderated room: their keys, and the invites as the moderator got them. */
+export interface ModeratedRoom {
+  roomId: string;
+  keys: { A: string; B: string; moderator: string };
+  /** The partners' invites, spent by the joins. */
+  invites: { A: string; B: string };
+  /** Every secret the room handed out (the moderator's key, both invites, both partner keys). */
+  secrets: string[];
+}
+
+/**
+ * A moderated room as the contract allows one: the moderator opens it (`as: "moderator"`)
+ * and both partners join with the invites it returned.
+ */
+export async function openModeratedRoom(
+  base: string,
+  names: { A: string; B: string; moderator: string },
+  body: Omit<CreateRoomBody, 'name' | 'as'> = {},
+): Promise<ModeratedRoom> {
+  const created = await createRoom(base, { ...body, name: names.moderator, as: 'moderator' });
+  const A = (await joinRoom(base, created.roomId, created.invites.A!, names.A)).seatKey;
+  const B = (await joinRoom(base, created.roomId, created.invites.B!, names.B)).seatKey;
+  return {
+    roomId: created.roomId,
+    keys: { A, B, moderator: created.seatKey },
+    invites: { A: created.invites.A!, B: created.invites.B! },
+    secrets: [created.seatKey, created.invites.A!, created.invites.B!, A, B],
+  };
+}
+
 /** A fresh command id, as a client makes one per command. */
 export function commandId(): string {
   return randomUUID();
