@@ -6,6 +6,7 @@ export interface BenchOptions {
   /** Runs per side, alternating Duologue and relay. */
   runs: number;
   quick: boolean;
+  warmupRounds: number;
   steadyRounds: number;
   intervalMs: number;
   bursts: number;
@@ -40,6 +41,7 @@ export function defaultOptions(): BenchOptions {
     rooms: 1000,
     runs: 3,
     quick: false,
+    warmupRounds: 1,
     steadyRounds: 10,
     intervalMs: 2000,
     bursts: 5,

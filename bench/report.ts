@@ -172,7 +172,9 @@ export function summaryText(input: {
   file: string;
 }): string {
   const lines: string[] = [];
-  lines.push(`Duologue against a bare Socket.IO relay: ${input.rooms} rooms, ${input.runs} runs per side (median, min–max over runs).`);
+  if (input.rows.length > 0) {
+    lines.push(`Duologue against a bare Socket.IO relay: ${input.rooms} rooms, ${input.runs} runs per side (median, min–max over runs).`);
+  }
   lines.push(
     `Machine: ${input.machine.cpus} × ${input.machine.model}; load average before ${input.machine.loadBefore.join(' / ')}, after ${input.machine.loadAfter.join(' / ')}.`,
   );
@@ -215,7 +217,10 @@ export function summaryText(input: {
     for (const g of input.goalRows) lines.push(`  ${g.met ? 'met    ' : 'not yet'}  ${g.goal}: ${g.measured} (goal ${g.limit})`);
   }
   lines.push('');
-  lines.push(input.problems.length === 0 ? 'No lost, rejected or mismatched commands; no dropped sockets.' : `PROBLEMS:\n  ${input.problems.join('\n  ')}`);
+  if (input.rows.length > 0) {
+    const clean = input.problems.length === 0;
+    lines.push(clean ? 'No lost, rejected or mismatched commands; no dropped sockets.' : `PROBLEMS:\n  ${input.problems.join('\n  ')}`);
+  }
   lines.push(`Results: ${input.file}`);
   return `${lines.join('\n')}\n`;
 }

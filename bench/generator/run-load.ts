@@ -15,6 +15,8 @@ export interface LoadPlan {
   rooms: number;
   /** Steady: one command per room every `intervalMs`, for `steadyRounds` rounds. */
   intervalMs: number;
+  /** Unrecorded steady rounds first, so that neither side is measured while its JIT warms up. */
+  warmupRounds: number;
   steadyRounds: number;
   bursts: number;
   burstGapMs: number;
@@ -66,6 +68,8 @@ export interface LoadResult {
   disconnects: number;
 }
 
+const SETTLE_MS = 1000;
+
 /** Connects every room's sockets; for Duologue also waits for each socket's first state. */
 async function connectAll(talks: Talk[], side: Side, concurrency: number): Promise<{ connectMs: number; firstStateMs: number | null }> {
   const started = performance.now();
@@ -88,6 +92,8 @@ async function connectAll(talks: Talk[], side: Side, concurrency: number): Promi
  */
 export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   const { side, url, serverPid } = plan;
+  // Both processes have just started: let their JIT's background work settle before anything is timed.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const idleKiB = processRssKiB(serverPid);
 
   let createRoomsMs: number | null = null;
@@ -111,6 +117,11 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
       checkInMs = round3(performance.now() - started);
     }
 
+    if (plan.warmupRounds > 0) {
+      const warmup = new Recorder();
+      await schedule(talks, warmup, plan.warmupRounds, plan.intervalMs);
+      await drain(talks, warmup, plan.drainMs);
+    }
     const steadyRun = await measured(serverPid, async () => {
       const recorder = new Recorder();
       await schedule(talks, recorder, plan.steadyRounds, plan.intervalMs);
