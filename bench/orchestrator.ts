@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, getPriority, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { measureClient, type ClientResult } from './client-step';
@@ -138,7 +138,11 @@ const elapsed = (since: number) => `${((performance.now() - since) / 1000).toFix
 function resultsFile(options: BenchOptions, date: string): string {
   if (options.out !== null) return options.out;
   const name = options.clientOnly ? `${date}-client` : `${date}-${options.rooms}${options.quick ? '-quick' : ''}`;
-  return join(PROJECT_ROOT, 'bench', 'results', `${name}.json`);
+  // A second run on the same day keeps the first one's file.
+  for (let n = 1; ; n += 1) {
+    const file = join(PROJECT_ROOT, 'bench', 'results', `${name}${n === 1 ? '' : `-${n}`}.json`);
+    if (!existsSync(file)) return file;
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { machineLoad, machineTicks, processCpuMs, type MachineLoad } from '../measure/proc';
+import { machineLoad, machineTicks, processTimes, type MachineLoad } from '../measure/proc';
 import { round3, type LatencySummary } from '../measure/stats';
 import { Recorder } from './recorder';
 import type { Talk } from './talk';
@@ -22,6 +22,8 @@ export interface PhaseResult {
   commandsPerSecond: number;
   serverCpuMs: number;
   serverCpuPerCommandUs: number;
+  /** The server's time runnable but waiting for a core (others held it), over the phase. */
+  serverRunQueueMs: number;
   generatorCpuMs: number;
   machine: MachineLoad;
   /** Burst only: from each burst's first emit to its last command's completion. */
@@ -80,24 +82,27 @@ export async function bursts(talks: readonly Talk[], count: number, gapMs: numbe
 /** What the server and the machine did while a phase ran, read from outside. */
 export interface PhaseWindow {
   serverCpuMs: number;
+  serverRunQueueMs: number;
   generatorCpuMs: number;
   machine: MachineLoad;
 }
 
 /** Runs `run` and measures the server's CPU, the generator's own, and the machine's load around it. */
 export async function measured<T>(serverPid: number, run: () => Promise<T>): Promise<{ value: T; window: PhaseWindow }> {
-  const serverBefore = processCpuMs(serverPid);
+  const serverBefore = processTimes(serverPid);
   const selfBefore = process.cpuUsage();
   const ticksBefore = machineTicks();
   const wallBefore = performance.now();
   const value = await run();
   const wallMs = performance.now() - wallBefore;
-  const serverCpuMs = processCpuMs(serverPid) - serverBefore;
+  const serverAfter = processTimes(serverPid);
+  const serverCpuMs = serverAfter.cpuMs - serverBefore.cpuMs;
+  const serverRunQueueMs = serverAfter.runQueueMs - serverBefore.runQueueMs;
   const self = process.cpuUsage(selfBefore);
   const generatorCpuMs = (self.user + self.system) / 1000;
   return {
     value,
-    window: { serverCpuMs, generatorCpuMs, machine: machineLoad(ticksBefore, machineTicks(), serverCpuMs + generatorCpuMs, wallMs) },
+    window: { serverCpuMs, serverRunQueueMs, generatorCpuMs, machine: machineLoad(ticksBefore, machineTicks(), serverCpuMs + generatorCpuMs, wallMs) },
   };
 }
 
@@ -123,6 +128,7 @@ export function phaseResult(recorder: Recorder, rooms: number, window: PhaseWind
     commandsPerSecond: round3(recorder.completed / (durationMs / 1000)),
     serverCpuMs: round3(window.serverCpuMs),
     serverCpuPerCommandUs: round3(commandsInWindow > 0 ? (window.serverCpuMs * 1000) / commandsInWindow : Number.NaN),
+    serverRunQueueMs: round3(window.serverRunQueueMs),
     generatorCpuMs: round3(window.generatorCpuMs),
     machine: window.machine,
   };

@@ -6,26 +6,36 @@ import { cpus, loadavg } from 'node:os';
  * figures from outside, so the server carries no measuring code.
  */
 
+/** A process's time on a CPU and waiting for one, so far (ms). */
+export interface ProcessTimes {
+  cpuMs: number;
+  /** Runnable but not running: the time the process waited for a core that others held. */
+  runQueueMs: number;
+}
+
 /**
- * CPU time a process has used so far, in milliseconds: the sum over its threads of
- * /proc/<pid>/task/<tid>/schedstat (nanoseconds, so a phase of a few commands still
- * registers), or utime + stime from /proc/<pid>/stat (10 ms ticks) where schedstat is missing.
+ * The sum over a process's threads of /proc/<pid>/task/<tid>/schedstat: time on a CPU and
+ * time waiting on a run queue, in nanoseconds, so a phase of a few commands still registers.
+ * Without schedstat the CPU comes from utime + stime (10 ms ticks) and the wait is unknown (NaN).
  */
-export function processCpuMs(pid: number): number {
+export function processTimes(pid: number): ProcessTimes {
+  let cpuNs = 0;
+  let waitNs = 0;
   try {
-    let ns = 0;
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
-        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        const [onCpu, waiting] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
+        cpuNs += Number(onCpu);
+        waitNs += Number(waiting);
       } catch {
         // The thread ended between the listing and the read; its time is lost to this sample.
       }
     }
-    if (ns > 0) return ns / 1e6;
   } catch {
-    // No schedstat on this kernel: fall back to the coarser ticks.
+    // No schedstat on this kernel: the coarser ticks below.
   }
-  return statCpuMs(pid);
+  if (cpuNs > 0) return { cpuMs: cpuNs / 1e6, runQueueMs: waitNs / 1e6 };
+  return { cpuMs: statCpuMs(pid), runQueueMs: Number.NaN };
 }
 
 /** utime + stime of /proc/<pid>/stat, in milliseconds (every thread, ended ones included). */
