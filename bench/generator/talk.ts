@@ -81,11 +81,6 @@ export class Talk {
     return { rev: view.rev, speaker: view.floor.speaker, step: view.floor.step };
   }
 
-  /** True while a command of this room waits for its ack or its partner's state. */
-  get busy(): boolean {
-    return this.pending !== null;
-  }
-
   /**
    * Sends the step's command from the step's actor, with the `rev` that socket last saw;
    * skips (and counts it) while the previous command is unanswered.
