@@ -6,6 +6,7 @@ export interface BenchOptions {
   /** Runs per side, alternating Duologue and relay. */
   runs: number;
   quick: boolean;
+  settleMs: number;
   warmupRounds: number;
   steadyRounds: number;
   intervalMs: number;
@@ -41,6 +42,7 @@ export function defaultOptions(): BenchOptions {
     rooms: 1000,
     runs: 3,
     quick: false,
+    settleMs: 1000,
     warmupRounds: 1,
     steadyRounds: 10,
     intervalMs: 2000,

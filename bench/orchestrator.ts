@@ -106,6 +106,7 @@ async function oneRun(side: Side, run: number, options: BenchOptions, work: stri
     serverPid: server.pid,
     rooms: options.rooms,
     intervalMs: options.intervalMs,
+    settleMs: options.settleMs,
     warmupRounds: options.warmupRounds,
     steadyRounds: options.steadyRounds,
     bursts: options.bursts,

@@ -15,6 +15,8 @@ export interface LoadPlan {
   rooms: number;
   /** Steady: one command per room every `intervalMs`, for `steadyRounds` rounds. */
   intervalMs: number;
+  /** A pause after both processes started, before anything is read or timed. */
+  settleMs: number;
   /** Unrecorded steady rounds first, so that neither side is measured while its JIT warms up. */
   warmupRounds: number;
   steadyRounds: number;
@@ -68,8 +70,6 @@ export interface LoadResult {
   disconnects: number;
 }
 
-const SETTLE_MS = 1000;
-
 /** Connects every room's sockets; for Duologue also waits for each socket's first state. */
 async function connectAll(talks: Talk[], side: Side, concurrency: number): Promise<{ connectMs: number; firstStateMs: number | null }> {
   const started = performance.now();
@@ -93,7 +93,7 @@ async function connectAll(talks: Talk[], side: Side, concurrency: number): Promi
 export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   const { side, url, serverPid } = plan;
   // Both processes have just started: let their JIT's background work settle before anything is timed.
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  await new Promise((resolve) => setTimeout(resolve, plan.settleMs));
   const idleKiB = processRssKiB(serverPid);
 
   let createRoomsMs: number | null = null;

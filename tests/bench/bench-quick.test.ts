@@ -24,6 +24,7 @@ describe('npm run bench, at toy scale', () => {
       rooms: 10,
       runs: 1,
       quick: true,
+      settleMs: 0,
       warmupRounds: 0,
       steadyRounds: 2,
       bursts: 1,
