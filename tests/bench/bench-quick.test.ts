@@ -1,0 +1,125 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PhaseResult } from '../../bench/generator/phases';
+import { defaultOptions } from '../../bench/options';
+import { runBench, type BenchReport } from '../../bench/orchestrator';
+
+/**
+ * The bench at toy scale against both sides: it checks the harness's own truths (every
+ * command acknowledged and seen by the partner with the right rev, nothing lost, figures
+ * that mean something, the results file's shape). It asserts no speed: the machines that
+ * run the suite are shared, and the speed goals live in the bench's results and docs.
+ */
+describe('npm run bench, at toy scale', () => {
+  let dir: string;
+  let report: BenchReport;
+  let written: BenchReport;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'duologue-bench-test-'));
+    report = await runBench({
+      ...defaultOptions(),
+      rooms: 10,
+      runs: 1,
+      quick: true,
+      settleMs: 0,
+      warmupRounds: 0,
+      steadyRounds: 2,
+      bursts: 1,
+      quietRooms: 10,
+      busyRooms: 2,
+      notes: 20,
+      bystanderRounds: 1,
+      sqliteCommits: 200,
+      drainMs: 15_000,
+      clientRuns: 0,
+      out: join(dir, 'results.json'),
+      log: () => undefined,
+    });
+    written = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as BenchReport;
+  }, 120_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const phasesOf = (r: BenchReport) =>
+    r.runs.flatMap((run) => {
+      const { steady, burst, bystander } = run.result;
+      const named: Array<[string, PhaseResult]> = [
+        [`${run.side} steady`, steady],
+        [`${run.side} burst`, burst],
+      ];
+      if (bystander !== null) named.push([`${run.side} quiet alone`, bystander.quietAlone], [`${run.side} quiet beside busy`, bystander.quietWithBusy]);
+      return named;
+    });
+
+  it('ran Duologue and the relay once each, alternating', () => {
+    expect(report.runs.map((r) => `${r.side} ${r.run}`)).toEqual(['duologue 1', 'relay 1']);
+    expect(report.runs[0]!.result.bystander).not.toBeNull();
+    expect(report.runs[1]!.result.bystander).toBeNull();
+  });
+
+  it('had every command acknowledged and seen by the partner with the new rev, none lost or refused', () => {
+    expect(report.problems).toEqual([]);
+    for (const [name, phase] of phasesOf(report)) {
+      expect(phase.sent, name).toBeGreaterThan(0);
+      expect({ name, sent: phase.sent, completed: phase.completed }).toEqual({ name, sent: phase.offered, completed: phase.offered });
+      expect({ name, lost: phase.lost, mismatched: phase.mismatched, skipped: phase.skipped, rejected: phase.rejected }).toEqual({
+        name,
+        lost: 0,
+        mismatched: 0,
+        skipped: 0,
+        rejected: {},
+      });
+      expect(phase.partner.count, name).toBe(phase.completed);
+    }
+    // 10 rooms × 2 rounds, and one burst of 10.
+    expect(report.runs.map((r) => [r.result.steady.completed, r.result.burst.completed])).toEqual([
+      [20, 10],
+      [20, 10],
+    ]);
+  });
+
+  it('gives finite, positive figures', () => {
+    for (const [name, phase] of phasesOf(report)) {
+      for (const value of [
+        phase.ack.p50,
+        phase.ack.p99,
+        phase.partner.p50,
+        phase.partner.p95,
+        phase.partner.p99,
+        phase.partner.max,
+        phase.commandsPerSecond,
+        phase.serverCpuPerCommandUs,
+      ]) {
+        expect(Number.isFinite(value) && value > 0, `${name}: ${value}`).toBe(true);
+      }
+    }
+    for (const run of report.runs) {
+      expect(run.result.setup.connectMs).toBeGreaterThan(0);
+      expect(run.result.rss.afterConnectKiB).toBeGreaterThan(0);
+      expect(run.result.burst.completionMs).toHaveLength(1);
+      expect(run.result.burst.completionMs![0]).toBeGreaterThan(0);
+    }
+    expect(report.sqliteCommit!.p50.median).toBeGreaterThan(0);
+    expect(report.sqliteCommit!.p99.median).toBeGreaterThanOrEqual(report.sqliteCommit!.p50.median);
+  });
+
+  it('writes a results file with every figure, its spread and its ratio', () => {
+    expect(written.bench).toBe('duologue-vs-bare-socket.io');
+    expect(written.runs).toHaveLength(2);
+    expect(written.machine.cpus).toBeGreaterThan(0);
+    expect(written.machine.loadBefore).toHaveLength(3);
+    const figures = written.comparison.map((row) => row.figure);
+    expect(figures).toEqual(expect.arrayContaining(['steady: command → partner state p99', 'steady: server CPU per command', 'burst: command → partner state p99', 'connecting all sockets', 'RSS per socket after connecting']));
+    const p50 = written.comparison.find((row) => row.figure === 'steady: command → partner state p50')!;
+    expect(p50.duologue.runs).toHaveLength(1);
+    expect(p50.ratio).toBe(Math.round((p50.duologue.median / p50.relay.median) * 100) / 100);
+    expect(written.goals.map((g) => g.goal)).toContain('lost commands');
+    expect(written.goals.find((g) => g.goal === 'lost commands')!.met).toBe(true);
+    expect(written.bystander!.ratioP99.runs).toHaveLength(1);
+    expect(written.summary).toContain('Goals of issue 10');
+  });
+});
