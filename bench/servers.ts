@@ -38,8 +38,8 @@ export interface DuologueServerOptions {
 
 /**
  * Starts the real server the way `npm start` does (`node --import tsx server/start.ts`,
- * client build check skipped), with SQLite in `dataDir`, time scale 1, no HTTP limit and
- * warnings-only logs, on a free port; resolves once `/api/health` answers.
+ * client build check skipped), with SQLite in `dataDir`, time scale 1, no HTTP limit, no cap on
+ * connections per address (every bench socket comes from 127.0.0.1) and warnings-only logs, on a free port; resolves once `/api/health` answers.
  */
 export function startDuologue(options: DuologueServerOptions): Promise<BenchServer> {
   return startProcess('duologue', join('server', 'start.ts'), '/api/health', {
@@ -47,6 +47,7 @@ export function startDuologue(options: DuologueServerOptions): Promise<BenchServ
     DUOLOGUE_DATA_DIR: options.dataDir,
     DUOLOGUE_TIME_SCALE: '1',
     DUOLOGUE_HTTP_LIMIT: '0',
+    DUOLOGUE_CONNECTIONS_PER_ADDRESS: '0',
     DUOLOGUE_COMMAND_LIMIT: String(options.commandLimit ?? 50),
     DUOLOGUE_SKIP_CLIENT_BUILD: '1',
     LOG_LEVEL: 'warn',
