@@ -12,3 +12,4 @@ export { createRoom, claimSeat, nextDeadline, tick, type NewRoomOptions } from '
 export { viewFor, visibleFingerprint, checkedIn, VIEW_LIST_LIMIT, type Presence } from './machine/view';
 export { STEP_ACTOR, stepsFor, actorOf, otherPartner } from './machine/steps';
 export { summaryOf } from './machine/summary';
+export * from './console-facts';
