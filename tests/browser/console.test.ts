@@ -57,10 +57,10 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await joinAsPartner(a, first.links.A, 'Alex');
     // The lobby of a therapist's room speaks of the therapist, not of a partner who made the space.
     await a.page.locator('[data-test=therapist-lobby]').getByText(say(en.moderated.lobby, { name: 'Dr. Weber' })).waitFor();
-    await a.page.getByText(say(en.moderated.here, { name: 'Dr. Weber' })).waitFor();
     const lobbyText = (await a.page.locator('main').textContent()) ?? '';
     expect(lobbyText).not.toContain(en.join.body);
     expect(lobbyText).not.toContain(say(en.join.from, { name: 'Dr. Weber' }));
+    await screen(a, '30-partner-lobby');
     await card('A').getByRole('heading', { name: /^Alex/ }).waitFor();
     await card('A').getByText(consoleEn.presence.here).waitFor();
     // Alex's link is spent: the console no longer offers it; Sam's still waits.
@@ -122,6 +122,9 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     }
     await b.page.getByText(say(en.moderated.pauseWhereYou, { turn: 1, step: en.dialogue.stepDoing.mirror })).waitFor();
     await screen(b, '25-partner-pause');
+    await b.page.emulateMedia({ colorScheme: 'dark' });
+    await screen(b, '25-partner-pause-dark');
+    await b.page.emulateMedia({ colorScheme: 'light' });
     await t.page.locator('[data-test=overlay]').getByText(consoleEn.overlay.pause).waitFor();
 
     await a.page.locator('[data-test=flood]').click();
@@ -238,6 +241,10 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
       await expect.poll(() => inviteField(t.page, seat).inputValue()).toBe(second.links[seat]);
     }
     await t.page.getByText('Second couple').waitFor();
+    // The therapist's own seat opens in the console, never on a partner's screen.
+    await t.page.goto(`/room/${second.roomId}`);
+    await t.page.waitForURL(`**${second.consolePath}`);
+    await inviteField(t.page, 'A').waitFor();
 
     await t.page.getByRole('link', { name: consoleEn.allRooms }).click();
     const cards = t.page.locator('[data-test=room-card]');
@@ -259,6 +266,11 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await screen(t, '29-console-rooms');
     await a.page.goBack();
     await talking.getByText(`Alex: ${consoleEn.presence.here}`).waitFor();
+    // Leaving the console closes its connections: the partners see the therapist go.
+    await t.page.goto('/');
+    await a.page.getByText(say(en.moderated.away, { name: 'Dr. Weber' })).waitFor();
+    await t.page.goBack();
+    await a.page.getByText(say(en.moderated.here, { name: 'Dr. Weber' })).waitFor();
   });
 
   it('deletes a room for everyone and forgets one on this device, each after a confirmation', async () => {

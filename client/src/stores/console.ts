@@ -232,6 +232,14 @@ export const useConsoleStore = defineStore('console', () => {
     return roomTitle(room?.view ?? null, room?.createdAt ?? null);
   }
 
+  /** The words key for a room's connection when it is not simply online, else null. */
+  function linkWordOf(roomId: string): string | null {
+    const room = rooms.value[roomId];
+    if (!room || room.link === 'online' || room.link === 'closed') return null;
+    if (room.link === 'refused') return room.refusal === 'unauthorized' ? 'console.link.refused' : 'console.link.gone';
+    return `console.link.${room.link}`;
+  }
+
   /** The newest timeline line in words, for the console's live region. */
   function latestOf(roomId: string): string {
     const view = rooms.value[roomId]?.view;
@@ -287,6 +295,7 @@ export const useConsoleStore = defineStore('console', () => {
     factsOf,
     can,
     titleOf,
+    linkWordOf,
     latestOf,
     timelineOf,
     coachOf,
