@@ -44,7 +44,7 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await t.page.goto('/moderator');
     await t.page.getByRole('heading', { name: consoleEn.home.title }).waitFor();
     await t.page.getByText(consoleEn.home.empty).waitFor();
-    await screen(t, '22-console-new');
+    await screen(t, '22-console-home');
 
     // An hour's minimum break: a minute is 200 ms here, so a break lasts 12 s, long enough to end early.
     first = await openTherapistRoom(t, { name: 'Dr. Weber', topic: 'How we split the evenings', breakMinutes: 60 });
@@ -60,7 +60,7 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     const lobbyText = (await a.page.locator('main').textContent()) ?? '';
     expect(lobbyText).not.toContain(en.join.body);
     expect(lobbyText).not.toContain(say(en.join.from, { name: 'Dr. Weber' }));
-    await screen(a, '30-partner-lobby');
+    await screen(a, '24-partner-lobby');
     await card('A').getByRole('heading', { name: /^Alex/ }).waitFor();
     await card('A').getByText(consoleEn.presence.here).waitFor();
     // Alex's link is spent: the console no longer offers it; Sam's still waits.
@@ -81,7 +81,7 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await flag.getByText(consoleEn.partner.unsafe).waitFor();
     expect(await flag.textContent()).toContain(say(consoleEn.partner.unsafeMeans, { name: 'Sam', other: 'Alex' }));
     expect(await card('A').locator('[data-test=unsafe-flag]').count()).toBe(0);
-    await saveScreen(t.page, '27-console-unsafe');
+    await saveScreen(t.page, '25-console-unsafe');
 
     // Alex sees only that Sam has not checked in yet.
     await a.page.getByText(say(en.checkin.waiting, { name: 'Sam' })).waitFor();
@@ -121,9 +121,9 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
       expect(await phone.page.locator('[data-test=break]').count()).toBe(0);
     }
     await b.page.getByText(say(en.moderated.pauseWhereYou, { turn: 1, step: en.dialogue.stepDoing.mirror })).waitFor();
-    await screen(b, '25-partner-pause');
+    await screen(b, '26-partner-pause');
     await b.page.emulateMedia({ colorScheme: 'dark' });
-    await screen(b, '25-partner-pause-dark');
+    await screen(b, '27-partner-pause-dark');
     await b.page.emulateMedia({ colorScheme: 'light' });
     await t.page.locator('[data-test=overlay]').getByText(consoleEn.overlay.pause).waitFor();
 
@@ -134,6 +134,8 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     const brk = t.page.locator('[data-test=break-card]');
     await brk.getByText(new RegExp(`^${say(consoleEn.break.calledBy, { name: 'Alex', time: '\\d' })}`)).waitFor();
     await brk.getByText(say(consoleEn.break.notReady, { name: 'Sam' })).waitFor();
+    await brk.scrollIntoViewIfNeeded();
+    await saveScreen(t.page, '34-console-break');
     await t.page.locator('[data-test=resume]').click();
     await t.page.locator('[data-test=pause]').waitFor();
   });
@@ -178,7 +180,7 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await coachCards(b).getByText(say(en.moderated.coachFrom, { name: 'Dr. Weber' })).waitFor();
     expect(await b.page.locator('[data-test=coach-lines]').getAttribute('aria-live')).toBe('polite');
     await coach.getByText(toSam).waitFor();
-    await screen(b, '26-partner-coach');
+    await screen(b, '29-partner-coach');
 
     // A line to both arrives after it: once Alex has that one, the first line was never sent to Alex.
     const toBoth = 'You are both doing well.';
@@ -204,11 +206,11 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     expect(await a.page.getByText(note).count()).toBe(0);
     expect(await b.page.getByText(note).count()).toBe(0);
 
-    await screen(t, '22-console');
+    await screen(t, '30-console');
     await t.page.emulateMedia({ colorScheme: 'dark' });
-    await screen(t, '23-console-dark');
+    await screen(t, '31-console-dark');
     await t.page.setViewportSize({ width: 820, height: 1180 });
-    await screen(t, '24-console-tablet');
+    await screen(t, '32-console-tablet');
     await t.page.emulateMedia({ colorScheme: 'light' });
     await t.page.setViewportSize({ width: 1280, height: 800 });
   });
@@ -263,7 +265,7 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await talking.locator('[data-test=overlay]').getByText(/^Break until \d/).waitFor();
     await a.page.goto('about:blank');
     await talking.getByText(`Alex: ${consoleEn.presence.away}`).waitFor();
-    await screen(t, '29-console-rooms');
+    await screen(t, '33-console-rooms');
     await a.page.goBack();
     await talking.getByText(`Alex: ${consoleEn.presence.here}`).waitFor();
     // Leaving the console closes its connections: the partners see the therapist go.
