@@ -30,6 +30,8 @@ export interface RoomLink {
 
 const ROUND_TRIPS = 5;
 const RETRY_MS = 1000;
+/** After a handshake refused for a while (`rate_limited`): wait longer, so retries do not add up. */
+const REFUSED_RETRY_MS = 5000;
 const REFUSALS = new Set(['unauthorized', 'room_not_found']);
 const NOT_SENT: CommandAck = { ok: false, error: { code: 'network', message: '' } };
 
@@ -63,10 +65,10 @@ export function openRoomLink(auth: SocketAuth, on: LinkListener): RoomLink {
     if (offset !== null) on.offset(offset);
   }
 
-  function retrySoon(): void {
+  function retryAfter(ms: number): void {
     setTimeout(() => {
       if (!closed && !socket.connected && !socket.active) socket.connect();
-    }, RETRY_MS);
+    }, ms);
   }
 
   socket.io.on('reconnect_attempt', () => on.status('reconnecting'));
@@ -88,7 +90,7 @@ export function openRoomLink(auth: SocketAuth, on: LinkListener): RoomLink {
     on.status('reconnecting');
     // A server that closes its sockets on purpose (a restart) is not followed by Socket.IO's own
     // reconnection; the seat key still opens the seat.
-    if (reason === 'io server disconnect') retrySoon();
+    if (reason === 'io server disconnect') retryAfter(RETRY_MS);
   });
   socket.on('connect_error', (error) => {
     if (REFUSALS.has(error.message)) {
@@ -98,7 +100,7 @@ export function openRoomLink(auth: SocketAuth, on: LinkListener): RoomLink {
     }
     on.status('reconnecting');
     // A refusal by the server's middleware (rate_limited) ends Socket.IO's own retries.
-    if (!socket.active) retrySoon();
+    if (!socket.active) retryAfter(REFUSED_RETRY_MS);
   });
 
   on.status('connecting');
