@@ -46,8 +46,9 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await t.page.getByText(consoleEn.home.empty).waitFor();
     await screen(t, '22-console-home');
 
-    // An hour's minimum break: a minute is 200 ms here, so a break lasts 12 s, long enough to end early.
-    first = await openTherapistRoom(t, { name: 'Dr. Weber', topic: 'How we split the evenings', breakMinutes: 60 });
+    // The longest minimum break: a minute is 200 ms here, so a break lasts 24 s, long enough to
+    // end it early on a busy machine before it runs out.
+    first = await openTherapistRoom(t, { name: 'Dr. Weber', topic: 'How we split the evenings', breakMinutes: 120 });
     expect(first.links.A).toMatch(/\/join\/[A-Za-z0-9_-]{22,}#invite=[A-Za-z0-9_-]{22,}$/);
     expect(first.links.A).not.toBe(first.links.B);
     await expect.poll(() => t.page.locator('.qr svg').count()).toBe(2);
