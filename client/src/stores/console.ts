@@ -18,7 +18,7 @@ import { allowedCommands } from '@protocol/machine/allowed';
 import type { CommandInput, CommandType, Method, Partner, StateView } from '@protocol/schemas';
 import { ApiError, createRoom, deleteRoom } from '../lib/api';
 import { openRoomLink, type LinkStatus, type RoomLink } from '../lib/moderator-link';
-import { forgetSeat, listSeats, saveSeat } from '../lib/seat-keys';
+import { forgetSeat, listSeats, saveSeat, type SeatRecord } from '../lib/seat-keys';
 import { clockOf, coachRecipient, roomTitle, seatName, timelineSentence } from '../lib/console-words';
 import { errorText } from '../i18n';
 import { useConnectionStore } from './connection';
@@ -107,10 +107,11 @@ export const useConsoleStore = defineStore('console', () => {
     links.set(id, link);
   }
 
-  function track(roomId: string, record: { seatKey: string; invites?: Partial<Record<string, string>>; createdAt?: number }): ConsoleRoom {
+  /** Takes a stored moderator seat into the console's rooms, once. */
+  function track(roomId: string, record: Pick<SeatRecord, 'seatKey' | 'invites' | 'createdAt'>): ConsoleRoom {
     const existing = rooms.value[roomId];
     if (existing) return existing;
-    rooms.value[roomId] = {
+    const room: ConsoleRoom = {
       roomId,
       seatKey: record.seatKey,
       invites: { A: record.invites?.A, B: record.invites?.B },
@@ -121,7 +122,8 @@ export const useConsoleStore = defineStore('console', () => {
       notice: null,
       sending: 0,
     };
-    return rooms.value[roomId]!;
+    rooms.value[roomId] = room;
+    return room;
   }
 
   /** Opens a connection to every room this browser moderates. */
@@ -198,11 +200,6 @@ export const useConsoleStore = defineStore('console', () => {
     return null;
   }
 
-  function clearNotice(roomId: string): void {
-    const room = rooms.value[roomId];
-    if (room) room.notice = null;
-  }
-
   /** What the console shows of a room now; null until its first `state`. */
   function factsOf(roomId: string): RoomFacts | null {
     const view = rooms.value[roomId]?.view;
@@ -226,7 +223,7 @@ export const useConsoleStore = defineStore('console', () => {
     return factsOf(roomId)?.allowed.has(type) ?? false;
   }
 
-  /** What the console calls a room: its partners' names, once it has heard from it. */
+  /** What the console calls a room: its partners' names once one joined, else when it was opened. */
   function titleOf(roomId: string): string {
     const room = rooms.value[roomId];
     return roomTitle(room?.view ?? null, room?.createdAt ?? null);
@@ -291,7 +288,6 @@ export const useConsoleStore = defineStore('console', () => {
     send,
     forget,
     remove,
-    clearNotice,
     factsOf,
     can,
     titleOf,
