@@ -13,3 +13,4 @@ export { viewFor, visibleFingerprint, checkedIn, VIEW_LIST_LIMIT, type Presence 
 export { STEP_ACTOR, stepsFor, actorOf, otherPartner } from './machine/steps';
 export { summaryOf } from './machine/summary';
 export { breakMs, returnAtFor, extensionFor, extensionsFor, type Extension } from './machine/break-times';
+export * from './console-facts';

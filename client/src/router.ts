@@ -1,5 +1,12 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import StartView from './views/StartView.vue';
+import { loadSeat } from './lib/seat-keys';
+import { loadConsoleMessages } from './i18n/console';
+
+/** A therapist's console page: its own chunk and the console's words, loaded together. */
+function consolePage<T>(page: () => Promise<T>): () => Promise<T> {
+  return () => Promise.all([page(), loadConsoleMessages()]).then(([loaded]) => loaded);
+}
 
 /** The client's routes; the talk itself and the rarer pages load on demand. */
 export const router = createRouter({
@@ -7,8 +14,23 @@ export const router = createRouter({
   routes: [
     { path: '/', name: 'start', component: StartView },
     { path: '/join/:roomId', name: 'join', component: () => import('./views/JoinView.vue'), props: true },
-    { path: '/room/:roomId', name: 'room', component: () => import('./views/RoomView.vue'), props: true },
-    { path: '/moderator', name: 'moderator', component: () => import('./views/ModeratorView.vue') },
+    {
+      path: '/room/:roomId',
+      name: 'room',
+      component: () => import('./views/RoomView.vue'),
+      props: true,
+      // The moderator's seat is seen from the console, never from a partner's screen.
+      beforeEnter: (to) =>
+        loadSeat(String(to.params.roomId))?.seat === 'moderator' ? { name: 'console-room', params: { roomId: to.params.roomId } } : true,
+    },
+    {
+      path: '/moderator',
+      component: consolePage(() => import('./views/ConsoleLayout.vue')),
+      children: [
+        { path: '', name: 'moderator', component: () => import('./views/ModeratorView.vue') },
+        { path: 'room/:roomId', name: 'console-room', component: () => import('./views/ConsoleRoomView.vue'), props: true },
+      ],
+    },
     { path: '/notes', name: 'away', component: () => import('./views/AwayView.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { REPAIR_GROUPS, REPAIR_PHRASES } from '../../protocol/repairs';
-import en from '../../client/src/i18n/en';
-import de from '../../client/src/i18n/de';
+import enPhone from '../../client/src/i18n/en';
+import dePhone from '../../client/src/i18n/de';
+import consoleEn from '../../client/src/i18n/console-en';
+import consoleDe from '../../client/src/i18n/console-de';
+
+// The console's words load in chunks of their own, under `console`: checked here as one locale.
+const en = { ...enPhone, console: consoleEn };
+const de = { ...dePhone, console: consoleDe };
 
 /**
  * Every text of a locale by its path ("start.title"). A list's items share one path

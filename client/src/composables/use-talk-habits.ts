@@ -24,6 +24,7 @@ export function useTalkHabits(): Ref<string> {
     const v = room.view;
     if (!v) return '';
     if (v.break) return v.break.due ? 'due' : 'break';
+    if (v.paused && ACTIVE_PHASES.has(v.phase)) return 'paused';
     const f = v.floor;
     return f ? `${v.phase}:${f.turn}:${f.speaker}:${f.step}:${f.clarifying}` : v.phase;
   });
@@ -33,6 +34,8 @@ export function useTalkHabits(): Ref<string> {
     if (!v || !before || now === before) return;
     if (v.break) {
       announcement.value = v.break.due ? t('announce.due') : t('announce.break');
+    } else if (now === 'paused') {
+      announcement.value = t('pause.title');
     } else if (v.floor && v.phase === 'dialogue') {
       const step = t(`dialogue.steps.${v.floor.step}`);
       const mine = room.acting;

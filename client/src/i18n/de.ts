@@ -247,6 +247,17 @@ const de: Messages = {
     title: 'Das Gespräch ist kurz angehalten',
     body: 'Atme einmal durch. Gleich geht es von hier aus weiter.',
   },
+  moderated: {
+    here: '{name} begleitet euch und ist gerade da.',
+    away: '{name} begleitet euch, ist aber gerade nicht verbunden.',
+    lobby: '{name} hat diesen Raum für euch geöffnet und wartet auf euch beide.',
+    coachFrom: 'Von {name}',
+    coachDismiss: 'Verstanden',
+    pauseBody: 'Atme einmal durch. {name} macht gleich mit euch von hier aus weiter.',
+    pauseWhere: 'Ihr macht dort weiter, wo ihr wart: Runde {turn}, {name} ist {step}.',
+    pauseWhereYou: 'Ihr macht dort weiter, wo ihr wart: Runde {turn}, du bist {step}.',
+    pauseFlood: 'Wenn du eine richtige Pause brauchst, geht der Pausenknopf unten trotzdem.',
+  },
   break: {
     mine: 'Du machst eine Pause',
     theirs: '{name} macht eine Pause, um sich zu beruhigen.',
@@ -362,17 +373,6 @@ const de: Messages = {
     room_not_found: 'Dieses Gespräch gibt es nicht mehr. Vielleicht wurde es gelöscht.',
     noSeat:
       'Dieses Handy hat keinen Platz in diesem Gespräch. Wenn du auf einem anderen Handy beigetreten bist, öffne das Gespräch dort und tippe auf „Auf einem anderen Gerät öffnen“, um deinen Platz hierher zu holen. Wenn du noch nicht beigetreten bist, öffne den Einladungslink, den du bekommen hast.',
-  },
-  moderator: {
-    title: 'Für Therapeutinnen und Therapeuten',
-    body: 'Erstelle einen Raum und schick beiden ihren eigenen Link. Die Live-Ansicht zum Anhalten, Weitergeben des Worts und Begleiten kommt als Nächstes.',
-    name: 'Dein Name',
-    submit: 'Raum erstellen',
-    invites: 'Einladungslinks',
-    forA: 'Erste Person',
-    forB: 'Zweite Person',
-    waiting: 'Jeder Link öffnet genau einen Platz, ein einziges Mal.',
-    shareText: 'Deine Therapeutin oder dein Therapeut lädt dich zu einem begleiteten Gespräch auf Duologue ein.',
   },
   away: {
     title: 'Notizen',

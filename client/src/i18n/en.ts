@@ -243,6 +243,17 @@ const en = {
     title: 'Your therapist paused the talk',
     body: 'Take a breath. You will go on from here.',
   },
+  moderated: {
+    here: '{name}, your therapist, is with you.',
+    away: '{name}, your therapist, is not connected right now.',
+    lobby: '{name}, your therapist, opened this room and is waiting for both of you.',
+    coachFrom: 'From {name}',
+    coachDismiss: 'Got it',
+    pauseBody: 'Take a breath. {name} will go on with you from here.',
+    pauseWhere: "You'll go on where you stopped: turn {turn}, with {name} {step}.",
+    pauseWhereYou: "You'll go on where you stopped: turn {turn}, with you {step}.",
+    pauseFlood: 'If you need a real break, the break button below still works.',
+  },
   break: {
     mine: "You're taking a break",
     theirs: '{name} is taking a break to calm down.',
@@ -359,17 +370,6 @@ const en = {
     room_not_found: 'This talk no longer exists. It may have been deleted.',
     noSeat:
       "This phone doesn't hold a place in this talk. If you joined on another phone, open the talk there and tap “Open on another device” to bring your place here. If you haven't joined yet, open the invite link you were sent.",
-  },
-  moderator: {
-    title: 'For therapists',
-    body: 'Create a room and send each partner their own link. The live console, to pause, hand over the floor and coach, comes next.',
-    name: 'Your name',
-    submit: 'Create the room',
-    invites: 'Invite links',
-    forA: 'First partner',
-    forB: 'Second partner',
-    waiting: 'Each link opens one seat, once.',
-    shareText: 'Your therapist invites you to a guided talk on Duologue.',
   },
   away: {
     title: 'Notes',

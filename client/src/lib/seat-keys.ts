@@ -8,6 +8,10 @@ export interface SeatRecord {
   seat?: SeatId;
   seatKey: string;
   invites?: Partial<Record<SeatId, string>>;
+  /** When this device created the room (local ms): the console lists its rooms newest first. */
+  createdAt?: number;
+  /** The coach lines (by their `at`) this partner put away on this device. */
+  coachRead?: number[];
 }
 
 const PREFIX = 'duologue:seat:';
@@ -77,6 +81,30 @@ export function takeFromFragment(name: string): string | null {
     window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
   }
   return value;
+}
+
+/** Every room this device holds a seat in, with its record. */
+export function listSeats(): { roomId: string; record: SeatRecord }[] {
+  const found: { roomId: string; record: SeatRecord }[] = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key === null || !key.startsWith(PREFIX)) continue;
+      const roomId = key.slice(PREFIX.length);
+      const record = loadSeat(roomId);
+      if (record !== null) found.push({ roomId, record });
+    }
+  } catch {
+    // Storage refused: this device holds no rooms it can list.
+  }
+  return found;
+}
+
+/** Remembers that this partner put a coach line away, so it stays away after a reload. */
+export function markCoachRead(roomId: string, at: number): void {
+  const record = loadSeat(roomId);
+  if (record === null || record.coachRead?.includes(at)) return;
+  saveSeat(roomId, { ...record, coachRead: [...(record.coachRead ?? []), at].slice(-50) });
 }
 
 /** Forgets a room on this device: its key, its invites, everything. */

@@ -21,31 +21,41 @@ const ARGS = [
   '--disable-sync',
 ];
 
-/** One phone: its own Chromium with a fresh profile, a phone-sized touch viewport, one page. */
+/** One device: its own Chromium with a fresh profile, one page. */
 export interface Phone {
   context: BrowserContext;
   page: Page;
   close(): Promise<void>;
 }
 
+/** The screen and input of a device the tests play. */
+export interface Device {
+  viewport: { width: number; height: number };
+  deviceScaleFactor: number;
+  isMobile: boolean;
+  hasTouch: boolean;
+}
+
+/** A phone-sized touch screen. */
+export const PHONE: Device = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+/** A therapist's laptop. */
+export const LAPTOP: Device = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, isMobile: false, hasTouch: false };
+
+type Where = { locale: string; timezoneId: string };
+const LONDON: Where = { locale: 'en-US', timezoneId: 'Europe/London' };
+
 /**
- * Launches the system Chromium as one phone, with a fresh `--user-data-dir` (Playwright takes
- * it as the persistent context's directory). Two phones are two browsers, sharing nothing.
+ * Launches the system Chromium as one device, with a fresh `--user-data-dir` (Playwright takes
+ * it as the persistent context's directory). Two devices are two browsers, sharing nothing.
  */
-export async function launchPhone(
-  baseURL: string,
-  where: { locale: string; timezoneId: string } = { locale: 'en-US', timezoneId: 'Europe/London' },
-): Promise<Phone> {
+export async function launchDevice(baseURL: string, device: Device, where: Where = LONDON): Promise<Phone> {
   if (!chromiumAvailable) throw new Error(`Chromium is missing at ${CHROMIUM_PATH}; the browser tests need it.`);
   const profile = mkdtempSync(join(tmpdir(), 'duologue-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     args: ARGS,
     baseURL,
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
+    ...device,
     ...where,
     acceptDownloads: true,
   });
@@ -59,4 +69,14 @@ export async function launchPhone(
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** One phone: a phone-sized touch viewport. */
+export function launchPhone(baseURL: string, where: Where = LONDON): Promise<Phone> {
+  return launchDevice(baseURL, PHONE, where);
+}
+
+/** A therapist's laptop, 1280 × 800. */
+export function launchLaptop(baseURL: string): Promise<Phone> {
+  return launchDevice(baseURL, LAPTOP);
 }

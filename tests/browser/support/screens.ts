@@ -7,11 +7,11 @@ import { PROJECT_ROOT } from '../../../server/client-build';
 /** Where the run saves its phone-size screenshots (gitignored). */
 export const SCREENS_DIR = join(PROJECT_ROOT, 'test-results', 'screens');
 
-/** Saves what the phone's screen shows as `test-results/screens/<name>.png`. */
-export async function saveScreen(page: Page, name: string): Promise<void> {
+/** Saves what the screen shows (or the whole page, with `fullPage`) as `test-results/screens/<name>.png`. */
+export async function saveScreen(page: Page, name: string, { fullPage = false } = {}): Promise<void> {
   mkdirSync(SCREENS_DIR, { recursive: true });
   // Let animations settle on a stable frame: the pacer is checked apart from this.
-  await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`), fullPage: false, animations: 'disabled' });
+  await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`), fullPage, animations: 'disabled' });
 }
 
 /** The serious and critical axe-core violations on the page, as readable lines. */

@@ -1,0 +1,307 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_MESSAGES } from '../../protocol/errors';
+import { chromiumAvailable, launchLaptop, launchPhone, mustRunBrowserTests, type Phone } from './support/chromium';
+import { saveScreen, seriousViolations } from './support/screens';
+import { startServer, type BrowserTestServer } from './support/server';
+import { button, checkIn, en, roleOf, stepOf } from './support/talk';
+import { consoleEn, inviteField, joinAsPartner, openTherapistRoom, partnerCard, say, type TherapistRoom } from './support/console';
+
+const run = chromiumAvailable || mustRunBrowserTests;
+
+/** What the page's callbacks read (they run in the browser; the test's own types know no DOM). */
+type PageGlobals = { localStorage: { getItem(key: string): string | null }; scrollTo(x: number, y: number): void };
+
+describe.skipIf(!run)("a therapist's live console, with two partners' phones", () => {
+  let server: BrowserTestServer;
+  let t: Phone;
+  let a: Phone;
+  let b: Phone;
+  let first: TherapistRoom;
+  let second: TherapistRoom;
+
+  beforeAll(async () => {
+    server = await startServer();
+    t = await launchLaptop(server.url);
+    a = await launchPhone(server.url);
+    b = await launchPhone(server.url);
+  });
+  afterAll(async () => {
+    for (const device of [t, a, b]) await device?.close();
+    await server?.stop();
+  });
+
+  /** Saves the screen from its top (the laptop's whole page too) and checks it with axe. */
+  async function screen(device: Phone, name: string): Promise<void> {
+    await device.page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
+    await saveScreen(device.page, name);
+    if (device === t) await saveScreen(device.page, `${name}-full`, { fullPage: true });
+    expect(await seriousViolations(device.page), `axe on ${name}`).toEqual([]);
+  }
+  const card = (seat: 'A' | 'B') => partnerCard(t.page, seat);
+  const coachCards = (phone: Phone) => phone.page.locator('[data-test=coach-card]');
+
+  it('opens a room from the console, and both partners join from its two links', async () => {
+    await t.page.goto('/moderator');
+    await t.page.getByRole('heading', { name: consoleEn.home.title }).waitFor();
+    await t.page.getByText(consoleEn.home.empty).waitFor();
+    await screen(t, '22-console-home');
+
+    // The longest minimum break: a minute is 200 ms here, so a break lasts 24 s, long enough to
+    // end it early on a busy machine before it runs out.
+    first = await openTherapistRoom(t, { name: 'Dr. Weber', topic: 'How we split the evenings', breakMinutes: 120 });
+    expect(first.links.A).toMatch(/\/join\/[A-Za-z0-9_-]{22,}#invite=[A-Za-z0-9_-]{22,}$/);
+    expect(first.links.A).not.toBe(first.links.B);
+    await expect.poll(() => t.page.locator('.qr svg').count()).toBe(2);
+    await card('A').getByText(consoleEn.presence.invited).waitFor();
+    await screen(t, '23-console-invites');
+
+    await joinAsPartner(a, first.links.A, 'Alex');
+    // The lobby of a therapist's room speaks of the therapist, not of a partner who made the space.
+    await a.page.locator('[data-test=therapist-lobby]').getByText(say(en.moderated.lobby, { name: 'Dr. Weber' })).waitFor();
+    const lobbyText = (await a.page.locator('main').textContent()) ?? '';
+    expect(lobbyText).not.toContain(en.join.bodyPartner);
+    expect(lobbyText).not.toContain(say(en.join.from, { name: 'Dr. Weber' }));
+    await screen(a, '24-partner-lobby');
+    await card('A').getByRole('heading', { name: /^Alex/ }).waitFor();
+    await card('A').getByText(consoleEn.presence.here).waitFor();
+    // Alex's link is spent: the console no longer offers it; Sam's still waits.
+    expect(await inviteField(t.page, 'A').count()).toBe(0);
+    expect(await inviteField(t.page, 'B').count()).toBe(1);
+
+    await joinAsPartner(b, first.links.B, 'Sam');
+    await card('B').getByRole('heading', { name: /^Sam/ }).waitFor();
+    await t.page.locator('[data-test=phase]').getByText(consoleEn.phase.checkin).waitFor();
+  });
+
+  it('shows both check-ins to the therapist, flags "not safe" there, and never on the other phone', async () => {
+    await checkIn(a, { calm: 6, tendency: 'pursue', safe: true });
+    await checkIn(b, { calm: 3, tendency: 'withdraw', safe: false });
+    await card('A').getByText(say(consoleEn.partner.calm, { n: 6 })).waitFor();
+    await card('A').getByText(consoleEn.partner.tendency.pursue).waitFor();
+    const flag = card('B').locator('[data-test=unsafe-flag]');
+    await flag.getByText(consoleEn.partner.unsafe).waitFor();
+    expect(await flag.textContent()).toContain(say(consoleEn.partner.unsafeMeans, { name: 'Sam', other: 'Alex' }));
+    expect(await card('A').locator('[data-test=unsafe-flag]').count()).toBe(0);
+    await saveScreen(t.page, '25-console-unsafe');
+
+    // Alex sees only that Sam has not checked in yet.
+    await a.page.getByText(say(en.checkin.waiting, { name: 'Sam' })).waitFor();
+    const alexSees = (await a.page.locator('body').textContent()) ?? '';
+    for (const words of [en.safety.title, en.safety.private, consoleEn.partner.unsafe]) expect(alexSees).not.toContain(words);
+
+    // Sam changes the answer; the flag goes and the dialogue opens.
+    await button(b.page, en.safety.change).click();
+    await checkIn(b, { calm: 5, tendency: 'withdraw', safe: true });
+    await expect.poll(() => roleOf(a.page)).toBe(en.dialogue.speaker);
+    await expect.poll(() => flag.count()).toBe(0);
+    await t.page.locator('[data-test=floor]').getByText(say(consoleEn.talk.floor, { speaker: 'Alex', listener: 'Sam' })).waitFor();
+  });
+
+  it('follows the talk live: step, whose move, how long the step has run, and the timeline', async () => {
+    await button(a.page, en.dialogue.action.share).click();
+    await expect.poll(() => stepOf(b.page)).toBe(en.dialogue.steps.mirror);
+    const step = t.page.locator('[data-test=step]');
+    await step.getByText(say(consoleEn.talk.step, { n: 2, total: 7, step: en.dialogue.steps.mirror })).waitFor();
+    await step.getByText(say(consoleEn.talk.whoseMove, { name: 'Sam' })).waitFor();
+    // The step's clock runs on the server's time: it counts up by itself.
+    const elapsed = t.page.locator('[data-test=elapsed]');
+    await expect.poll(() => elapsed.textContent(), { timeout: 5000 }).toMatch(/0:0[1-9]/);
+    const timeline = t.page.locator('[data-test=timeline]');
+    await timeline.getByText(say(consoleEn.timeline.shared, { who: 'Alex' })).waitFor();
+    await timeline.getByText(say(consoleEn.timeline.joined, { who: 'Sam' })).waitFor();
+    await button(b.page, en.repairs.button).click();
+    await button(b.page, en.repairs.phrases.calm['slow-down']).click();
+    await t.page.getByText(say(consoleEn.timeline.repair, { who: 'Sam', phrase: en.repairs.phrases.calm['slow-down'] })).first().waitFor();
+  });
+
+  it('pauses both phones on a calm screen of its own, and the break button still works there', async () => {
+    await t.page.locator('[data-test=pause]').click();
+    for (const phone of [a, b]) {
+      await phone.page.locator('[data-test=paused]').getByRole('heading', { name: en.pause.title }).waitFor();
+      expect(await phone.page.locator('[data-test=flood]').isEnabled()).toBe(true);
+      expect(await phone.page.locator('[data-test=break]').count()).toBe(0);
+    }
+    await b.page.getByText(say(en.moderated.pauseWhereYou, { turn: 1, step: en.dialogue.stepDoing.mirror })).waitFor();
+    await screen(b, '26-partner-pause');
+    await b.page.emulateMedia({ colorScheme: 'dark' });
+    await screen(b, '27-partner-pause-dark');
+    await b.page.emulateMedia({ colorScheme: 'light' });
+    await t.page.locator('[data-test=overlay]').getByText(consoleEn.overlay.pause).waitFor();
+
+    await a.page.locator('[data-test=flood]').click();
+    await a.page.locator('[data-test=flood-start]').click();
+    await a.page.getByRole('heading', { name: en.break.mine }).waitFor();
+    await b.page.getByRole('heading', { name: say(en.break.theirs, { name: 'Alex' }) }).waitFor();
+    const brk = t.page.locator('[data-test=break-card]');
+    await brk.getByText(new RegExp(`^${say(consoleEn.break.calledBy, { name: 'Alex', time: '\\d' })}`)).waitFor();
+    await brk.getByText(say(consoleEn.break.notReady, { name: 'Sam' })).waitFor();
+    await brk.scrollIntoViewIfNeeded();
+    await saveScreen(t.page, '34-console-break');
+    await t.page.locator('[data-test=resume]').click();
+    await t.page.locator('[data-test=pause]').waitFor();
+  });
+
+  it('ends a break early after a confirmation that names it, and the talk resumes at its step', async () => {
+    await t.page.locator('[data-test=end-break]').click();
+    const dialog = t.page.getByRole('dialog', { name: say(consoleEn.break.endTitle, { name: 'Alex' }) });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toMatch(/Alex called it at \d/);
+    await saveScreen(t.page, '28-console-end-break');
+    await dialog.locator('[data-test=confirm]').click();
+    await expect.poll(() => stepOf(b.page)).toBe(en.dialogue.steps.mirror);
+    await expect.poll(() => roleOf(b.page)).toBe(en.dialogue.listener);
+    await expect.poll(() => roleOf(a.page)).toBe(en.dialogue.speaker);
+    await button(b.page, en.dialogue.action.mirror).waitFor();
+    expect(await t.page.locator('[data-test=break-card]').count()).toBe(0);
+    await t.page.locator('[data-test=timeline]').getByText(say(consoleEn.timeline.breakEnded, { who: 'Alex' })).waitFor();
+  });
+
+  it('sets the step and hands the floor to a partner', async () => {
+    await t.page.locator('[data-test=set-step-heard]').click();
+    await expect.poll(() => stepOf(a.page)).toBe(en.dialogue.steps.heard);
+    await t.page.locator('[data-test=set-floor-B]').click();
+    await expect.poll(() => roleOf(b.page)).toBe(en.dialogue.speaker);
+    await expect.poll(() => roleOf(a.page)).toBe(en.dialogue.listener);
+    await expect.poll(() => stepOf(b.page)).toBe(en.dialogue.steps.share);
+    await b.page.getByText(say(en.dialogue.turn, { n: 2 }), { exact: true }).waitFor();
+    await t.page.locator('[data-test=floor]').getByText(say(consoleEn.talk.floor, { speaker: 'Sam', listener: 'Alex' })).waitFor();
+    await t.page.locator('[data-test=timeline]').getByText(say(consoleEn.timeline.setFloor, { speaker: 'Sam', turn: 2 })).waitFor();
+    expect(await t.page.locator('[data-test=console-live]').textContent()).toContain(say(consoleEn.timeline.setFloor, { speaker: 'Sam', turn: 2 }));
+    // The floor's holder is offered a new turn rather than the floor.
+    await t.page.locator('[data-test=set-floor-B]').getByText(say(consoleEn.controls.newTurn, { name: 'Sam' })).waitFor();
+  });
+
+  it('coaches one partner: the line reaches only them, as a card they can put away for good', async () => {
+    const coach = t.page.locator('[data-test=coach]');
+    const toSam = 'Slow down a little and breathe before you go on.';
+    await coach.getByRole('radio', { name: 'Sam', exact: true }).check();
+    await coach.getByLabel(consoleEn.coach.text).fill(toSam);
+    await button(t.page, consoleEn.coach.send).click();
+    await coachCards(b).getByText(toSam).waitFor();
+    await coachCards(b).getByText(say(en.moderated.coachFrom, { name: 'Dr. Weber' })).waitFor();
+    expect(await b.page.locator('[data-test=coach-lines]').getAttribute('aria-live')).toBe('polite');
+    await coach.getByText(toSam).waitFor();
+    await screen(b, '29-partner-coach');
+
+    // A line to both arrives after it: once Alex has that one, the first line was never sent to Alex.
+    const toBoth = 'You are both doing well.';
+    await coach.getByRole('radio', { name: consoleEn.coach.both, exact: true }).check();
+    await coach.getByLabel(consoleEn.coach.text).fill(toBoth);
+    await button(t.page, consoleEn.coach.send).click();
+    await coachCards(a).getByText(toBoth).waitFor();
+    expect(await a.page.getByText(toSam).count()).toBe(0);
+    await coach.getByText(say(consoleEn.coach.toWhom, { name: 'Sam' }) + ':').waitFor();
+
+    await coachCards(b).filter({ hasText: toSam }).getByRole('button', { name: en.moderated.coachDismiss }).click();
+    await expect.poll(() => coachCards(b).filter({ hasText: toSam }).count()).toBe(0);
+    await b.page.reload();
+    await coachCards(b).getByText(toBoth).waitFor();
+    expect(await coachCards(b).filter({ hasText: toSam }).count()).toBe(0);
+  });
+
+  it('keeps private notes, and the console passes axe in light and dark, on a laptop and a tablet', async () => {
+    const note = 'Sam softened after the pause.';
+    await t.page.locator('[data-test=notes]').getByLabel(consoleEn.notes.text).fill(note);
+    await button(t.page, consoleEn.notes.save).click();
+    await t.page.locator('[data-test=notes]').getByText(note).waitFor();
+    expect(await a.page.getByText(note).count()).toBe(0);
+    expect(await b.page.getByText(note).count()).toBe(0);
+
+    await screen(t, '30-console');
+    await t.page.emulateMedia({ colorScheme: 'dark' });
+    await screen(t, '31-console-dark');
+    await t.page.setViewportSize({ width: 820, height: 1180 });
+    await screen(t, '32-console-tablet');
+    await t.page.emulateMedia({ colorScheme: 'light' });
+    await t.page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('answers a refused command on screen in plain words', async () => {
+    // Sam takes a break; the therapist starts to end it, but Sam moves its return time first.
+    await b.page.locator('[data-test=flood]').click();
+    await b.page.locator('[data-test=flood-start]').click();
+    await t.page.locator('[data-test=end-break]').click();
+    const dialog = t.page.getByRole('dialog', { name: say(consoleEn.break.endTitle, { name: 'Sam' }) });
+    await dialog.waitFor();
+    await button(b.page, en.break.extend).click();
+    await b.page.getByRole('button', { name: /more$/ }).first().click();
+    await t.page.locator('[data-test=timeline]').getByText(new RegExp(`^${say(consoleEn.timeline.breakExtended, { who: 'Sam', time: '' })}`)).waitFor();
+    await dialog.locator('[data-test=confirm]').click();
+    // The console acted on a break that has changed since: the server says so, in plain words.
+    await t.page.locator('[data-test=console-notice]').getByText(ERROR_MESSAGES.stale).waitFor();
+    expect(await t.page.locator('[data-test=break-card]').count()).toBe(1);
+    // Asked again on what it shows now, the break ends.
+    await t.page.locator('[data-test=end-break]').click();
+    await t.page.getByRole('dialog', { name: say(consoleEn.break.endTitle, { name: 'Sam' }) }).locator('[data-test=confirm]').click();
+    await expect.poll(() => roleOf(b.page)).toBe(en.dialogue.speaker);
+    await expect.poll(() => t.page.locator('[data-test=console-notice]').count()).toBe(0);
+  });
+
+  it('lists every room of this browser live, and keeps a room with its invites across a reload', async () => {
+    second = await openTherapistRoom(t, { name: 'Dr. Weber', topic: 'Second couple' });
+    await t.page.reload();
+    for (const seat of ['A', 'B'] as const) {
+      await expect.poll(() => inviteField(t.page, seat).inputValue()).toBe(second.links[seat]);
+    }
+    await t.page.getByText('Second couple').waitFor();
+    // The therapist's own seat opens in the console, never on a partner's screen.
+    await t.page.goto(`/room/${second.roomId}`);
+    await t.page.waitForURL(`**${second.consolePath}`);
+    await inviteField(t.page, 'A').waitFor();
+
+    await t.page.getByRole('link', { name: consoleEn.allRooms }).click();
+    const cards = t.page.locator('[data-test=room-card]');
+    await expect.poll(() => cards.count()).toBe(2);
+    const talking = cards.filter({ hasText: 'Alex & Sam' });
+    // A room nobody joined yet is called by when it was opened.
+    await cards.filter({ hasText: /^\s*Room opened / }).first().waitFor();
+    const waiting = cards.filter({ hasText: 'Second couple' });
+    await talking.getByText(consoleEn.phase.dialogue).waitFor();
+    await talking.getByText(`Sam: ${consoleEn.presence.here}`).waitFor();
+    await waiting.getByText(consoleEn.phase.lobby).waitFor();
+    await waiting.getByText(`${consoleEn.seat.A}: ${consoleEn.presence.invited}`).waitFor();
+    // Live: a break and a partner leaving show on the list as they happen.
+    await a.page.locator('[data-test=flood]').click();
+    await a.page.locator('[data-test=flood-start]').click();
+    await talking.locator('[data-test=overlay]').getByText(/^Break until \d/).waitFor();
+    await a.page.goto('about:blank');
+    await talking.getByText(`Alex: ${consoleEn.presence.away}`).waitFor();
+    await screen(t, '33-console-rooms');
+    await a.page.goBack();
+    await talking.getByText(`Alex: ${consoleEn.presence.here}`).waitFor();
+    // Leaving the console closes its connections: the partners see the therapist go.
+    await t.page.goto('/');
+    await a.page.getByText(say(en.moderated.away, { name: 'Dr. Weber' })).waitFor();
+    await t.page.goBack();
+    await a.page.getByText(say(en.moderated.here, { name: 'Dr. Weber' })).waitFor();
+  });
+
+  it('deletes a room for everyone and forgets one on this device, each after a confirmation', async () => {
+    const cards = t.page.locator('[data-test=room-card]');
+    const waiting = cards.filter({ hasText: 'Second couple' });
+    const key = await t.page.evaluate((id) => JSON.parse((globalThis as unknown as PageGlobals).localStorage.getItem(`duologue:seat:${id}`) ?? '{}').seatKey as string, second.roomId);
+    await waiting.getByRole('button', { name: consoleEn.list.delete }).click();
+    const asked = t.page.getByRole('dialog', { name: consoleEn.list.deleteTitle });
+    await asked.waitFor();
+    await asked.locator('[data-test=confirm]').click();
+    await expect.poll(() => cards.count()).toBe(1);
+    const gone = await fetch(`${server.url}/api/rooms/${second.roomId}/summary`, { headers: { authorization: `Bearer ${key}` } });
+    expect(gone.status).toBe(404);
+
+    // The session ends from the console; then the room is forgotten here and goes on for the partners.
+    await t.page.goto(first.consolePath);
+    await t.page.locator('[data-test=end]').click();
+    await t.page.getByRole('dialog', { name: consoleEn.controls.endTitle }).locator('[data-test=confirm]').click();
+    for (const phone of [a, b]) await phone.page.getByRole('heading', { name: en.summary.title }).waitFor();
+    await t.page.locator('[data-test=phase]').getByText(consoleEn.phase.ended).waitFor();
+    await t.page.getByRole('link', { name: consoleEn.allRooms }).click();
+    await cards.first().getByRole('button', { name: consoleEn.list.forget }).click();
+    await t.page.getByRole('dialog', { name: consoleEn.list.forgetTitle }).locator('[data-test=confirm]').click();
+    await t.page.getByText(consoleEn.home.empty).waitFor();
+    const kept = await t.page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).localStorage).filter((k) => k.startsWith('duologue:')));
+    expect(kept).toEqual([]);
+    // Forgetting is local: Alex's summary is still there.
+    await a.page.reload();
+    await a.page.getByRole('heading', { name: en.summary.title }).waitFor();
+  });
+});
