@@ -1,8 +1,8 @@
 import { baseCompile } from '@intlify/message-compiler';
 import type { Plugin } from 'vite';
 
-/** The locale files whose texts are compiled ahead of time. */
-const LOCALE_FILE = /\/client\/src\/i18n\/[a-z]{2}\.ts$/;
+/** The locale files whose texts are compiled ahead of time: the phone's and the console's. */
+const LOCALE_FILE = /\/client\/src\/i18n\/(console-)?[a-z]{2}\.ts$/;
 
 /**
  * Every text of a locale as JavaScript source: a text with placeholders becomes vue-i18n's
