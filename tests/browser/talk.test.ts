@@ -128,7 +128,10 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     await b.page.emulateMedia({ reducedMotion: 'no-preference', colorScheme: 'light' });
     await button(b.page, en.break.readyWhenThey).click();
     await b.page.getByText(en.break.youReady.replace('{name}', 'Alex')).waitFor();
-    expect(await a.page.getByRole('heading', { name: en.break.mine }).count()).toBe(1);
+    // The other partner's ready does not end it: the caller is still on their break (come due by
+    // now, when the scaled minutes ran out while the screenshots were taken on a busy machine).
+    const stillOnBreak = a.page.getByRole('heading', { name: en.break.mine }).or(a.page.getByRole('heading', { name: en.break.due }));
+    expect(await stillOnBreak.count()).toBe(1);
   });
 
   it('says "time to come back" when due, then resumes at the same step', async () => {
