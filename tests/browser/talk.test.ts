@@ -150,7 +150,7 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
   });
 
   it('says "time to come back" when due, then resumes at the same step', async () => {
-    await a.page.getByRole('heading', { name: en.break.due }).waitFor({ timeout: 20_000 });
+    await a.page.getByRole('heading', { name: en.break.due }).waitFor({ timeout: 25_000 });
     await b.page.getByRole('heading', { name: en.break.due }).waitFor();
     await screen(a, '13-break-due');
     await button(a.page, en.break.ready).click();
