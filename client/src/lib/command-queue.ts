@@ -22,9 +22,11 @@ function transmit(command: Command): void {
 /**
  * Sends a command with a fresh id and resolves with the server's answer. While the
  * connection is down the command waits; it goes out (again) once the socket is back.
+ * `rev` is the revision of the screen the tap was made on: if the talk moved since, the
+ * server answers `stale` and changes nothing (a resend keeps the same `rev`).
  */
-export function sendCommand(input: CommandInput): Promise<CommandAck> {
-  const command = { ...input, id: newCommandId() } as Command;
+export function sendCommand(input: CommandInput, rev?: number): Promise<CommandAck> {
+  const command = (rev === undefined ? { ...input, id: newCommandId() } : { ...input, id: newCommandId(), rev }) as Command;
   return new Promise((resolve) => {
     pending.set(command.id, { command, resolve });
     // A disconnected socket would buffer the emit and send it again itself; we resend instead.

@@ -28,6 +28,8 @@ export interface ResumePoint {
 }
 
 const NOTHING: ReadonlySet<CommandType> = new Set();
+/** Commands sent without the screen's `rev`: "I need a break" must work whatever just changed. */
+const SCREEN_FREE: ReadonlySet<CommandType> = new Set(['flood', 'repair']);
 /** A protocol minute when the server does not say (60 000 ms: time scale 1). */
 const REAL_MINUTE_MS = 60_000;
 
@@ -146,7 +148,10 @@ export const useRoomStore = defineStore('room', () => {
     notice.value = null;
     sending.value += 1;
     try {
-      const ack = await sendCommand(input);
+      // The tap was made on this screen: a talk that moved on since answers `stale`. A break
+      // and a repair phrase mean the same on any screen, so they never wait on one.
+      const rev = SCREEN_FREE.has(input.type) ? undefined : view.value?.rev;
+      const ack = await sendCommand(input, rev);
       if (!ack.ok) notice.value = errorText(ack.error.code, ack.error.message);
       return ack.ok;
     } finally {
