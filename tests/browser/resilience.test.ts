@@ -38,6 +38,41 @@ async function proxySocket(page: Page) {
   return { routes, sent, state };
 }
 
+/**
+ * Makes the next `count` Socket.IO handshakes of the page fail as the server's middleware fails
+ * them when an address is over its limits: the namespace's CONNECT answer becomes a
+ * CONNECT_ERROR with message `rate_limited`, on the polling and the WebSocket transport alike.
+ */
+async function refuseHandshakes(page: Page) {
+  const state = { refuse: 0, refused: 0 };
+  const refusal = '44{"message":"rate_limited"}';
+  await page.route('**/socket.io/**', async (route) => {
+    if (route.request().method() !== 'GET') return route.continue();
+    const response = await route.fetch();
+    // A polling answer holds packets separated by the record separator (0x1e).
+    const packets = (await response.text()).split('\x1e');
+    const connect = packets.findIndex((packet) => packet.startsWith('40{'));
+    if (state.refuse > 0 && connect >= 0) {
+      packets[connect] = refusal;
+      state.refuse -= 1;
+      state.refused += 1;
+    }
+    await route.fulfill({ response, body: packets.join('\x1e') });
+  });
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      if (state.refuse > 0 && String(message).startsWith('40{')) {
+        state.refuse -= 1;
+        state.refused += 1;
+        ws.send(refusal);
+      } else ws.send(message);
+    });
+  });
+  return state;
+}
+
 describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
   let server: BrowserTestServer;
   const phones: Phone[] = [];
@@ -96,6 +131,29 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
     expect(proxy.sent.filter((id) => id === lostId).length).toBeGreaterThanOrEqual(2);
     expect(new Set(proxy.sent).size).toBe(1);
     await expect.poll(() => b.page.locator('[data-test=notice]').count()).toBe(0);
+  });
+
+  it('never gives up after the server turns its handshake away for now, and says when it tries again', async () => {
+    const { a, b } = await startDialogue(server.url);
+    phones.push(a, b);
+    const refusals = await refuseHandshakes(b.page);
+    refusals.refuse = Number.POSITIVE_INFINITY;
+    await b.page.reload();
+    const wait = b.page.locator('[data-test=retry-wait]');
+    await wait.waitFor();
+    expect(await wait.textContent()).toMatch(/^Couldn't reach the talk\. Trying again in \d+ s\.$/);
+    await saveScreen(b.page, '17-retry-wait');
+    expect(await seriousViolations(b.page)).toEqual([]);
+    // It tries again by itself, again and again, while the server keeps turning it away.
+    await expect.poll(() => refusals.refused, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    await wait.waitFor();
+
+    // Let through: "Try now" goes at once (unless a try is already under way) and the talk is back.
+    refusals.refuse = 0;
+    const tryNow = button(b.page, en.conn.tryNow);
+    if (await tryNow.isVisible()) await tryNow.click({ timeout: 2_000 }).catch(() => undefined);
+    await b.page.locator('[data-test=reconnecting]').waitFor({ state: 'detached', timeout: 20_000 });
+    await expect.poll(() => roleOf(b.page)).toBe(en.dialogue.listener);
   });
 
   it('comes back to the same seats and step after the server restarts', async () => {

@@ -6,6 +6,23 @@ import { button, checkIn, createTalk, en, joinTalk, welcomePartner } from './sup
 
 const run = chromiumAvailable || mustRunBrowserTests;
 
+/**
+ * Presses Back until the history runs out, and returns every address it landed on that is a
+ * Duologue page other than the neutral one (the start, a join link, a room).
+ */
+async function backFromExit(phone: Phone): Promise<string[]> {
+  const seen: string[] = [];
+  for (let i = 0; i < 6; i += 1) {
+    const before = phone.page.url();
+    await phone.page.goBack({ waitUntil: 'load' });
+    const now = phone.page.url();
+    if (now === before) break; // nothing further back
+    seen.push(now);
+    if (now === 'about:blank') break;
+  }
+  return seen.filter((url) => url !== 'about:blank' && new URL(url).pathname !== '/notes');
+}
+
 describe.skipIf(!run)('safety', () => {
   let server: BrowserTestServer;
   const phones: Phone[] = [];
@@ -30,7 +47,11 @@ describe.skipIf(!run)('safety', () => {
     await checkIn(b, { calm: 3, tendency: 'withdraw', safe: false });
 
     await b.page.getByRole('heading', { name: en.safety.title }).waitFor();
-    expect(await b.page.locator('a[href="tel:988"]').count()).toBe(1);
+    // An English phone in London (the test phones' time zone) gets UK lines, and is told why.
+    expect(await b.page.locator('a[href="tel:116123"]').count()).toBe(1);
+    expect(await b.page.locator('a[href="tel:988"]').count()).toBe(0);
+    await b.page.getByText(en.safety.where.replace('{country}', 'United Kingdom')).waitFor();
+    await b.page.locator('a[href="https://findahelpline.com"]').waitFor();
     await saveScreen(b.page, '18-safety');
     expect(await seriousViolations(b.page)).toEqual([]);
     // Alex sees only that Sam has not checked in yet; the talk does not open.
@@ -41,6 +62,7 @@ describe.skipIf(!run)('safety', () => {
     await b.page.locator('[data-test=quick-exit]').click();
     await b.page.waitForURL('**/notes');
     await expect.poll(() => b.page.title()).toBe(en.away.title);
+    expect(await backFromExit(b)).toEqual([]);
     const { origins } = await b.context.storageState();
     const kept = origins.flatMap((o) => o.localStorage.map((entry) => entry.name)).filter((k) => k.startsWith('duologue:'));
     expect(kept).toEqual([]);
@@ -49,4 +71,24 @@ describe.skipIf(!run)('safety', () => {
     // Still nothing shows on Alex's phone but "waiting".
     await a.page.getByText(en.checkin.waiting.replace('{name}', 'Sam')).waitFor();
   });
+
+  it('leaves no Duologue page behind Back after "Leave now", across a reload too', async () => {
+    const a = await launchPhone(server.url);
+    const b = await launchPhone(server.url);
+    phones.push(a, b);
+    const link = await createTalk(a, 'Alex');
+    await b.page.goto('/');
+    await joinTalk(b, link, 'Sam');
+    await button(b.page, en.join.now).click();
+    await checkIn(b, { calm: 2, tendency: 'withdraw', safe: false });
+    await b.page.getByRole('heading', { name: en.safety.title }).waitFor();
+    // A reload puts the room's entry in a document of its own: the exit crosses documents.
+    await b.page.reload();
+    await b.page.getByRole('heading', { name: en.safety.title }).waitFor();
+    await b.page.locator('[data-test=quick-exit]').click();
+    await b.page.waitForURL('**/notes');
+    await expect.poll(() => b.page.title()).toBe(en.away.title);
+    expect(await backFromExit(b)).toEqual([]);
+  });
+
 });

@@ -70,6 +70,14 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     await a.page.emulateMedia({ colorScheme: 'dark' });
     await screen(a, '07-dialogue-speaker-dark');
     await a.page.emulateMedia({ colorScheme: 'light' });
+    // On a desktop the bottom bar is as wide as the content column, and centred with it.
+    await a.page.setViewportSize({ width: 1280, height: 800 });
+    const bar = (await a.page.locator('nav.footer').boundingBox())!;
+    const column = (await a.page.locator('main.page').boundingBox())!;
+    expect(Math.abs(bar.width - column.width)).toBeLessThanOrEqual(1);
+    expect(Math.abs(bar.x - column.x)).toBeLessThanOrEqual(1);
+    await screen(a, '07-dialogue-desktop');
+    await a.page.setViewportSize({ width: 390, height: 844 });
   });
 
   it('walks a full imago turn with a missed mirror', async () => {
@@ -187,6 +195,7 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     for (const phone of [a, b]) await phone.page.locator('[data-test=summary] [data-test=presence]').waitFor();
     await a.page.getByText(en.summary.privacy).waitFor();
     await a.page.getByText(en.summary.floor).waitFor();
+    await a.page.getByRole('link', { name: en.summary.toStart }).waitFor();
     const row = (label: string) => a.page.getByRole('row', { name: new RegExp(`^${label}`) });
     await expect.poll(() => row(en.summary.missed).textContent()).toMatch(/0\s*1$/);
     await expect.poll(() => row(en.summary.breaks).textContent()).toMatch(/1\s*0$/);
@@ -196,6 +205,8 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     await button(a.page, en.summary.delete).click();
     await a.page.locator('[data-test=delete-yes]').click();
     await a.page.getByRole('heading', { name: en.start.title }).waitFor();
+    // Whoever deleted it hears that it is gone; the other phone says so too.
+    await a.page.locator('[data-test=deleted]').getByText(en.start.deleted).waitFor();
     await b.page.getByText(en.summary.deleted).waitFor();
     // A deleted talk is over: no "reconnecting" lingers on the other phone.
     expect(await b.page.locator('[data-test=reconnecting]').count()).toBe(0);

@@ -98,7 +98,7 @@ const de: Messages = {
     theySuggest: '{name} schlägt {time} vor.',
     accept: 'Das passt mir',
     agreed: 'Vereinbart: {time}',
-    sameLink: 'Öffnet Duologue dann mit demselben Link auf diesem Handy, und ihr seid beide gleich wieder hier.',
+    sameLink: 'Öffne dann denselben Link wieder auf diesem Handy, und du bist gleich wieder hier.',
     calendar: 'In den Kalender eintragen',
     pastError: 'Wähl eine Zeit in den nächsten sieben Tagen.',
   },
@@ -131,7 +131,7 @@ const de: Messages = {
     danger: 'Wenn du gerade in Gefahr bist, ruf den Notruf an: {number}.',
     dangerAnywhere: 'Wenn du gerade in Gefahr bist, ruf den örtlichen Notruf an.',
     resourcesTitle: 'Hier bekommst du Hilfe',
-    where: 'Kostenlose Nummern in {country}, ausgewählt nach Zeitzone und Sprache deines Handys.',
+    where: 'Kostenlose Nummern für dein Land, {country}, nach Zeitzone und Sprache deines Handys.',
     nowhere: 'Die Einstellungen deines Handys verraten uns nicht, in welchem Land du bist. Dieses Verzeichnis nennt kostenlose, vertrauliche Hilfe in vielen Ländern.',
     elsewhere: 'Woanders? Dieses Verzeichnis nennt kostenlose, vertrauliche Hilfe in vielen Ländern.',
     how: {

@@ -94,7 +94,7 @@ const en = {
     theySuggest: '{name} suggests {time}.',
     accept: 'That works for me',
     agreed: 'Agreed: {time}',
-    sameLink: 'Open Duologue then with the same link, on this phone, and you will both be right back here.',
+    sameLink: "Then open the same link again on this phone, and you'll be right back here.",
     calendar: 'Add to calendar',
     pastError: 'Pick a time in the next seven days.',
   },
@@ -127,7 +127,7 @@ const en = {
     danger: 'If you are in danger now, call {number}.',
     dangerAnywhere: 'If you are in danger now, call your local emergency number.',
     resourcesTitle: 'People who can help, any time',
-    where: "Free lines in {country}, chosen from your phone's time zone and language.",
+    where: "Free lines for your country, {country}, going by your phone's time zone and language.",
     nowhere: "Your phone's settings don't tell us which country you're in. This directory lists free, confidential lines in many countries.",
     elsewhere: 'Somewhere else? This directory lists free, confidential lines in many countries.',
     how: {

@@ -14,10 +14,15 @@ export function button(page: Page, name: string) {
 }
 
 /** Creates a talk on phone A through the start screen and returns the invite link it shows. */
-export async function createTalk(a: Phone, name: string, options: { topic?: string; method?: 'imago' | 'speaker-listener' } = {}): Promise<string> {
+export async function createTalk(
+  a: Phone,
+  name: string,
+  options: { topic?: string; method?: 'imago' | 'speaker-listener'; breakMinutes?: 20 | 30 | 45 | 60 } = {},
+): Promise<string> {
   await a.page.goto('/');
   await a.page.getByLabel(en.start.name).fill(name);
   if (options.topic) await a.page.locator('#start-topic').fill(options.topic);
+  if (options.breakMinutes) await a.page.locator('#start-break').selectOption(String(options.breakMinutes));
   if (options.method === 'speaker-listener') await a.page.getByRole('radio', { name: new RegExp(en.start.speakerListener) }).check();
   await button(a.page, en.start.submit).click();
   const link = a.page.getByLabel(en.invite.linkLabel);
