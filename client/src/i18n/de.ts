@@ -396,7 +396,7 @@ const de: Messages = {
     on_break: 'Gerade ist Pause. Du kannst sagen, dass du bereit bist, oder einen kurzen Satz senden.',
     break_protected: 'Diese Pause ist geschützt. Nur wer sie begonnen hat, kann sie beenden oder verlängern.',
     paused: 'Das Gespräch ist gerade kurz angehalten.',
-    stale: 'Das Gespräch ist gerade weitergegangen. Schau noch einmal hin und versuch es erneut.',
+    stale: 'Der Bildschirm hat sich kurz vor deinem Tippen geändert, deshalb ist nichts passiert. So steht das Gespräch jetzt.',
     rate_limited: 'Das war viel auf einmal. Warte ein paar Sekunden und versuch es dann noch einmal.',
     ended: 'Dieses Gespräch ist beendet.',
     room_not_found: 'Dieses Gespräch gibt es nicht, oder es wurde gelöscht.',

@@ -393,7 +393,7 @@ const en = {
     on_break: 'A break is on. You can say you are ready, or send a repair phrase.',
     break_protected: 'This break is protected. Only the one who called it can end or extend it.',
     paused: 'Your therapist has paused the talk for a moment.',
-    stale: 'The talk moved on just before. Look again and try once more.',
+    stale: 'The screen changed just before your tap, so nothing was done. This is where the talk is now.',
     rate_limited: 'That was a lot at once. Wait a few seconds and try again.',
     ended: 'This talk has ended.',
     room_not_found: 'This talk does not exist, or it has been deleted.',
