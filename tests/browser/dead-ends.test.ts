@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createRoom, joinRoom } from '../support/api-client';
 import { Member } from '../support/member';
 import { chromiumAvailable, launchPhone, mustRunBrowserTests, type Phone } from './support/chromium';
-import { saveScreen, seriousViolations } from './support/screens';
+import { darkScreen, saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
 import { button, createTalk, en } from './support/talk';
 
@@ -122,6 +122,7 @@ describe.skipIf(!run)('dead ends lead somewhere', () => {
     expect(seatLink).toBe(`${server.url}/room/${roomId}#key=${ownKey}`);
     await saveScreen(a.page, '25-seat-link');
     expect(await seriousViolations(a.page)).toEqual([]);
+    expect(await darkScreen(a.page, '25-seat-link')).toEqual([]);
 
     const laptop = await phone();
     await laptop.page.goto(seatLink);

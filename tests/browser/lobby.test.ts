@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchPhone, mustRunBrowserTests, type Phone } from './support/chromium';
-import { saveScreen, seriousViolations } from './support/screens';
+import { darkScreen, saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
 import { button, createTalk, en, joinTalk } from './support/talk';
 
@@ -51,6 +51,7 @@ describe.skipIf(!run)('the inviter sees the invited partner arrive and answer', 
     expect(await a.page.getByRole('heading', { name: en.checkin.title }).count()).toBe(0);
     await saveScreen(a.page, '26-another-time');
     expect(await seriousViolations(a.page)).toEqual([]);
+    expect(await darkScreen(a.page, '26-another-time')).toEqual([]);
 
     await button(a.page, en.time.accept).click();
     for (const phone of [a, b]) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { chromiumAvailable, mustRunBrowserTests, type Phone } from './support/chromium';
-import { saveScreen, seriousViolations } from './support/screens';
+import { darkScreen, saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
 import { button, en, startDialogue } from './support/talk';
 
@@ -76,7 +76,8 @@ describe.skipIf(!run)('moments on both phones', () => {
     const promised = await a.page.locator('dialog[open] .choice').first().textContent();
     await a.page.locator('[data-test=flood-start]').click();
     await a.page.getByRole('heading', { name: en.break.mine }).waitFor();
-    expect(sameTime(await a.page.locator('[data-test=return-time]').textContent(), promised)).toBe(true);
+    // "You'll be back at …", the break screen's lead line.
+    expect(sameTime(await a.page.locator('[data-test=break] .lead').first().textContent(), promised)).toBe(true);
   });
 
   it('keeps "ready when you are" from the caller during the protected minimum, and tells only the caller to ask for more time', async () => {
@@ -103,6 +104,7 @@ describe.skipIf(!run)('moments on both phones', () => {
     const label = await tenMore.textContent();
     await saveScreen(a.page, '29-extend');
     expect(await seriousViolations(a.page)).toEqual([]);
+    expect(await darkScreen(a.page, '29-extend')).toEqual([]);
     await tenMore.click();
     await expect.poll(async () => sameTime(await a.page.locator('[data-test=return-time]').textContent(), label)).toBe(true);
     // One return time on both phones.
@@ -119,6 +121,7 @@ describe.skipIf(!run)('moments on both phones', () => {
 
     await button(a.page, en.break.stop).click();
     await a.page.getByRole('heading', { name: en.confirm.stopTitle }).waitFor();
+    expect(await darkScreen(a.page, '31-stop-confirm')).toEqual([]);
     await button(a.page, en.confirm.notNow).click();
     await expect.poll(() => a.page.locator('dialog[open]').count()).toBe(0);
     expect(await a.page.getByRole('heading', { name: en.break.due }).count()).toBe(1);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { chromiumAvailable, mustRunBrowserTests, type Phone } from './support/chromium';
-import { saveScreen, seriousViolations } from './support/screens';
+import { darkScreen, saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
 import { button, en, roleOf, startDialogue, stepOf } from './support/talk';
 
@@ -144,6 +144,7 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
     expect(await wait.textContent()).toMatch(/^Couldn't reach the talk\. Trying again in \d+ s\.$/);
     await saveScreen(b.page, '17-retry-wait');
     expect(await seriousViolations(b.page)).toEqual([]);
+    expect(await darkScreen(b.page, '17-retry-wait')).toEqual([]);
     // It tries again by itself, again and again, while the server keeps turning it away.
     await expect.poll(() => refusals.refused, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
     await wait.waitFor();

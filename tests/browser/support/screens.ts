@@ -14,6 +14,20 @@ export async function saveScreen(page: Page, name: string, { fullPage = false } 
   await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`), fullPage, animations: 'disabled' });
 }
 
+/**
+ * Saves the screen in the dark theme as `<name>-dark.png` and returns its serious axe-core
+ * violations (contrast included); the page is back in the light theme afterwards.
+ */
+export async function darkScreen(page: Page, name: string): Promise<string[]> {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    await saveScreen(page, `${name}-dark`);
+    return await seriousViolations(page);
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+}
+
 /** The serious and critical axe-core violations on the page, as readable lines. */
 export async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
