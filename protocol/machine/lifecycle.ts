@@ -79,7 +79,7 @@ export function nextDeadline(room: Room): number | null {
 export function tick(room: Room, now: number): Accepted {
   const deadline = nextDeadline(room);
   if (deadline === null || now < deadline || room.break === null) {
-    return { ok: true, room, events: [], changed: false };
+    return { ok: true, room, events: [], changed: false, audience: [] };
   }
   const next = structuredClone(room);
   next.break!.due = true;

@@ -9,7 +9,6 @@ import {
   protocolError,
   tick,
   viewFor,
-  visibleFingerprint,
   type CommandAck,
   type HttpErrorCode,
   type ProtocolError,
@@ -19,7 +18,7 @@ import {
 } from '../../protocol';
 import type { Clock, Timer } from '../clock';
 import type { Broadcaster } from '../realtime/broadcaster';
-import type { Commit, RoomStore, StoredRoom } from '../store/room-store';
+import type { Commit, CommitResult, RoomStore, StoredRoom } from '../store/room-store';
 import { KeyedQueue } from './keyed-queue';
 import { PresenceTracker } from './presence';
 import { hashSecret, newSecret, sameHash } from './secrets';
@@ -51,6 +50,8 @@ export interface RoomHostDeps {
   commandLimit: number;
   /** Rooms idle longer than this are gone. */
   ttlMs: number;
+  /** How many recently used rooms stay in memory (default 5,000). */
+  hotRooms?: number;
 }
 
 // Within one process the queue rules out conflicts; across processes a few retries settle them.
@@ -71,6 +72,12 @@ export class RoomHost {
   readonly presence = new PresenceTracker();
   private readonly queue = new KeyedQueue();
   private readonly timers = new Map<string, Timer>();
+  /**
+   * Rooms as this host last read or committed them, least recently used first. The store's
+   * version check stays the guard: a commit on a version that moved on conflicts, the
+   * entry goes, and the turn reads the store again.
+   */
+  private readonly hot = new Map<string, StoredRoom>();
   private readonly limiter: RateLimiterMemory;
   private closed = false;
 
@@ -124,7 +131,7 @@ export class RoomHost {
         const deadline = nextDeadline(outcome.room);
         const commit = { room: after, deadline, acceptedCommand: { seat, commandId: command.id, rev } };
         if (!(await this.commit(stored, commit))) return CONFLICT;
-        if (after !== null) this.fanOut(stored.room, after, now);
+        if (after !== null) this.fanOut(after, outcome.audience, now);
         this.schedule(roomId, deadline);
         return { ok: true, rev };
       });
@@ -154,7 +161,7 @@ export class RoomHost {
       const claim = { seat: match.seat, keyHash: hashSecret(seatKey) };
       if (!(await this.commit(stored, { room: outcome.room, deadline, claim }))) return CONFLICT;
       this.deps.log.info({ roomId, seat: match.seat }, 'seat claimed');
-      this.fanOut(stored.room, outcome.room, now);
+      this.fanOut(outcome.room, outcome.audience, now);
       this.schedule(roomId, deadline);
       return { ok: true, value: { seat: match.seat, seatKey } };
     });
@@ -195,7 +202,7 @@ export class RoomHost {
       const deadline = nextDeadline(outcome.room);
       if (!(await this.commit(stored, { room: outcome.room, deadline }))) return CONFLICT;
       this.deps.log.info({ roomId, event: 'deadline', rev: outcome.room.rev }, 'deadline applied');
-      this.fanOut(stored.room, outcome.room, now);
+      this.fanOut(outcome.room, outcome.audience, now);
       this.schedule(roomId, deadline);
     });
   }
@@ -203,6 +210,7 @@ export class RoomHost {
   /** Deletes a room with every row it owns, then tells and disconnects its members. */
   remove(roomId: string): Promise<boolean> {
     return this.queue.run(roomId, async () => {
+      this.hot.delete(roomId);
       const deleted = await this.deps.store.deleteRoom(roomId);
       this.schedule(roomId, null);
       if (deleted) this.deps.broadcaster.deleted(roomId);
@@ -274,23 +282,61 @@ export class RoomHost {
     });
   }
 
-  private load(roomId: string): Promise<StoredRoom | null> {
-    return this.deps.store.loadRoom(roomId);
-  }
-
-  /** A compare-and-set commit on the version `stored` was read at; false on a conflict. */
-  private async commit(stored: StoredRoom, change: Omit<Commit, 'roomId' | 'expectedVersion'>): Promise<boolean> {
-    const result = await this.deps.store.commit({ roomId: stored.room.id, expectedVersion: stored.version, ...change });
-    return result === 'committed';
-  }
-
-  /** Sends a new view to the seats that can see a difference; a private change reaches only the seats it concerns. */
-  private fanOut(before: Room, after: Room, now: number): void {
-    const presence = this.presence.of(after.id);
-    for (const seat of seatsOf(after)) {
-      if (visibleFingerprint(before, seat) === visibleFingerprint(after, seat)) continue;
-      this.deps.broadcaster.state(after.id, seat, viewFor(after, seat, now, presence));
+  /**
+   * The room as last committed: from memory when hot (trusting what this host wrote, no
+   * parse), else from the store, which checks it against the schema once.
+   */
+  private async load(roomId: string): Promise<StoredRoom | null> {
+    const hot = this.hot.get(roomId);
+    if (hot !== undefined) {
+      this.hot.delete(roomId);
+      this.hot.set(roomId, hot);
+      return hot;
     }
+    const stored = await this.deps.store.loadRoom(roomId);
+    if (stored !== null) this.remember(stored);
+    return stored;
+  }
+
+  private remember(stored: StoredRoom): void {
+    this.hot.delete(stored.room.id);
+    this.hot.set(stored.room.id, stored);
+    const limit = this.deps.hotRooms ?? 5000;
+    for (const oldest of this.hot.keys()) {
+      if (this.hot.size <= limit) break;
+      this.hot.delete(oldest);
+    }
+  }
+
+  /**
+   * A compare-and-set commit on the version `stored` was read at; false on a conflict.
+   * Memory follows only a committed write: on a conflict or a failure the room is read again.
+   */
+  private async commit(stored: StoredRoom, change: Omit<Commit, 'roomId' | 'expectedVersion'>): Promise<boolean> {
+    const roomId = stored.room.id;
+    let result: CommitResult;
+    try {
+      result = await this.deps.store.commit({ roomId, expectedVersion: stored.version, ...change });
+    } catch (error) {
+      this.hot.delete(roomId);
+      throw error;
+    }
+    if (result === 'conflict') {
+      this.hot.delete(roomId);
+      return false;
+    }
+    // A write with a new room raises the version by one; side records alone leave it.
+    this.remember(change.room === null ? stored : { room: change.room, version: stored.version + 1 });
+    return true;
+  }
+
+  /**
+   * Sends the new room to the seats the machine found can see the change, one view per
+   * seat; a private change reaches only the seats it concerns.
+   */
+  private fanOut(after: Room, audience: readonly SeatId[], now: number): void {
+    const presence = this.presence.of(after.id);
+    for (const seat of audience) this.deps.broadcaster.state(after.id, seat, viewFor(after, seat, now, presence));
   }
 
   /** Sends every seat of `room` its view now (presence changed; same `rev`). */

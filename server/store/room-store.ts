@@ -26,7 +26,8 @@ export interface NewRoomRecord {
 
 /**
  * One atomic write. It succeeds only while the room's version is still
- * `expectedVersion`, so two writers (two processes, later) never both win.
+ * `expectedVersion`, so two writers (two processes, later) never both win. A committed
+ * write with a `room` raises the version by exactly one; one without leaves it.
  */
 export interface Commit {
   roomId: string;
