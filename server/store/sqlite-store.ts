@@ -77,6 +77,44 @@ export function openSqliteStore(dataDir: string): RoomStore {
     }
   });
 
+  /**
+   * Group commit: the commits asked for in one turn of the event loop are written in one
+   * transaction, so one fsync serves them all. Each sits in its own savepoint (a nested
+   * better-sqlite3 transaction), so a conflict or an error undoes that one change alone;
+   * every caller is answered only after the outer COMMIT returned, and if that COMMIT
+   * fails, every caller of the group gets the error and nothing of the group is stored.
+   */
+  type Pending = { change: Commit; resolve: (result: CommitResult) => void; reject: (error: unknown) => void };
+  type Outcome = { result: CommitResult } | { error: unknown };
+  let pending: Pending[] = [];
+  const writeGroup = db.transaction((group: Pending[]): Outcome[] =>
+    group.map(({ change }) => {
+      try {
+        commit(change);
+        return { result: 'committed' };
+      } catch (error) {
+        return error instanceof Conflict ? { result: 'conflict' } : { error };
+      }
+    }),
+  );
+  const flush = (): void => {
+    const group = pending;
+    pending = [];
+    if (group.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      outcomes = writeGroup(group);
+    } catch (error) {
+      for (const waiting of group) waiting.reject(error);
+      return;
+    }
+    group.forEach((waiting, i) => {
+      const outcome = outcomes[i]!;
+      if ('result' in outcome) waiting.resolve(outcome.result);
+      else waiting.reject(outcome.error);
+    });
+  };
+
   const seat = (value: string): SeatId => SeatId.parse(value);
 
   return {
@@ -97,14 +135,11 @@ export function openSqliteStore(dataDir: string): RoomStore {
     async acceptedCommand(roomId, seatId, commandId) {
       return q.accepted.get(roomId, seatId, commandId)?.rev ?? null;
     },
-    async commit(change): Promise<CommitResult> {
-      try {
-        commit(change);
-        return 'committed';
-      } catch (error) {
-        if (error instanceof Conflict) return 'conflict';
-        throw error;
-      }
+    commit(change): Promise<CommitResult> {
+      return new Promise((resolve, reject) => {
+        if (pending.length === 0) setImmediate(flush);
+        pending.push({ change, resolve, reject });
+      });
     },
     async deleteRoom(roomId) {
       const deleted = q.deleteRoom.run(roomId).changes > 0;
@@ -120,6 +155,7 @@ export function openSqliteStore(dataDir: string): RoomStore {
     },
     async close() {
       if (!db.open) return;
+      flush();
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
     },
