@@ -43,7 +43,7 @@ export function applyCommand(room: Room, command: Command, seat: SeatId, now: nu
   const refusal = refuseArguments(room, command, now);
   if (refusal !== null) return { ok: false, error: refusal };
 
-  const next = structuredClone(room);
+  const next = copyForChange(room);
   const events: TimelineEvent[] = [];
   const log = (event: Omit<TimelineEvent, 'at'>): void => {
     events.push({ at: now, ...event });
@@ -53,6 +53,17 @@ export function applyCommand(room: Room, command: Command, seat: SeatId, now: nu
 }
 
 type Log = (event: Omit<TimelineEvent, 'at'>) => void;
+
+/**
+ * A copy of a room for the machine to change. The long lists (timeline, notes, coach lines,
+ * repairs) are shared with the original rather than cloned: the machine only ever replaces
+ * them with new arrays and never edits them or their entries in place, so the original
+ * stays as it was.
+ */
+export function copyForChange(room: Room): Room {
+  const { timeline, notes, coach, repairs, ...rest } = room;
+  return { ...structuredClone(rest), timeline, notes, coach, repairs };
+}
 
 function mutate(room: Room, command: Command, seat: SeatId, now: number, log: Log): void {
   switch (command.type) {
