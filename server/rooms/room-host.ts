@@ -316,7 +316,7 @@ export class RoomHost {
     const roomId = stored.room.id;
     let result: CommitResult;
     try {
-      result = await this.deps.store.commit({ roomId, expectedVersion: stored.version, ...change });
+      result = await this.deps.store.commit({ roomId, expectedVersion: stored.version, before: stored.room, ...change });
     } catch (error) {
       this.hot.delete(roomId);
       throw error;

@@ -34,6 +34,11 @@ export interface Commit {
   expectedVersion: number;
   /** The new room, or null when only `acceptedCommand` is recorded. */
   room: Room | null;
+  /**
+   * The room the change was decided on. A store may skip writing the parts of `room`
+   * that are still the very same values as here (the machine replaces a list it changes).
+   */
+  before?: Room;
   deadline: number | null;
   /** The id of an accepted command, with the rev of its answer, for safe retries. */
   acceptedCommand?: { seat: SeatId; commandId: string; rev: number };

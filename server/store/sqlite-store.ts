@@ -5,6 +5,9 @@ import { Room, SeatId } from '../../protocol';
 import { migrate } from './sqlite-migrations';
 import type { Commit, CommitResult, InviteRecord, NewRoomRecord, RoomStore, SeatSecret, StoredRoom } from './room-store';
 
+/** The lists of a room stored in rows of their own (`room_lists`), apart from the room's row. */
+const LISTS = ['timeline', 'notes', 'coach', 'repairs'] as const;
+
 /** The database file's name inside DUOLOGUE_DATA_DIR. */
 export const DATABASE_FILE = 'duologue.sqlite';
 
@@ -29,6 +32,10 @@ export function openSqliteStore(dataDir: string): RoomStore {
     insertKey: db.prepare('INSERT INTO seat_keys (room_id, seat, key_hash) VALUES (?, ?, ?)'),
     insertInvite: db.prepare('INSERT INTO invites (room_id, seat, code_hash) VALUES (?, ?, ?)'),
     loadRoom: db.prepare<[string], { data: string; version: number }>('SELECT data, version FROM rooms WHERE id = ?'),
+    loadLists: db.prepare<[string], { list: string; data: string }>('SELECT list, data FROM room_lists WHERE room_id = ?'),
+    writeList: db.prepare(
+      'INSERT INTO room_lists (room_id, list, data) VALUES (?, ?, ?) ON CONFLICT (room_id, list) DO UPDATE SET data = excluded.data',
+    ),
     version: db.prepare<[string], { version: number }>('SELECT version FROM rooms WHERE id = ?'),
     seatKeys: db.prepare<[string], { seat: string; key_hash: Buffer }>('SELECT seat, key_hash FROM seat_keys WHERE room_id = ?'),
     invites: db.prepare<[string], { seat: string; code_hash: Buffer; used: number }>(
@@ -49,9 +56,22 @@ export function openSqliteStore(dataDir: string): RoomStore {
     idle: db.prepare<[number], { id: string }>('SELECT id FROM rooms WHERE updated_at < ?'),
   };
 
+  /** The room's own row: the room without its long lists. */
+  const roomRow = (room: Room): string => {
+    const { timeline: _t, notes: _n, coach: _c, repairs: _r, ...rest } = room;
+    return JSON.stringify(rest);
+  };
+  /** Each long list that is not the very same array as in `before`, written to its own row. */
+  const writeLists = (room: Room, before: Room | undefined): void => {
+    for (const list of LISTS) {
+      if (before === undefined || before[list] !== room[list]) q.writeList.run(room.id, list, JSON.stringify(room[list]));
+    }
+  };
+
   const insertRoom = db.transaction((record: NewRoomRecord) => {
     const { room } = record;
-    q.insertRoom.run(room.id, JSON.stringify(room), room.updatedAt, record.deadline);
+    q.insertRoom.run(room.id, roomRow(room), room.updatedAt, record.deadline);
+    writeLists(room, undefined);
     for (const key of record.seatKeys) q.insertKey.run(room.id, key.seat, key.hash);
     for (const invite of record.invites) q.insertInvite.run(room.id, invite.seat, invite.hash);
   });
@@ -64,8 +84,9 @@ export function openSqliteStore(dataDir: string): RoomStore {
     if (change.room === null) {
       if (q.version.get(roomId)?.version !== expectedVersion) throw new Conflict();
     } else {
-      const result = q.updateRoom.run(JSON.stringify(change.room), change.room.updatedAt, change.deadline, roomId, expectedVersion);
+      const result = q.updateRoom.run(roomRow(change.room), change.room.updatedAt, change.deadline, roomId, expectedVersion);
       if (result.changes !== 1) throw new Conflict();
+      writeLists(change.room, change.before);
     }
     if (change.claim !== undefined) {
       if (q.spendInvite.run(roomId, change.claim.seat).changes !== 1) throw new Conflict();
@@ -124,7 +145,9 @@ export function openSqliteStore(dataDir: string): RoomStore {
     async loadRoom(roomId): Promise<StoredRoom | null> {
       const row = q.loadRoom.get(roomId);
       if (row === undefined) return null;
-      return { room: Room.parse(JSON.parse(row.data)), version: row.version };
+      const data = JSON.parse(row.data) as Record<string, unknown>;
+      for (const list of q.loadLists.all(roomId)) data[list.list] = JSON.parse(list.data);
+      return { room: Room.parse(data), version: row.version };
     },
     async seatKeys(roomId): Promise<SeatSecret[]> {
       return q.seatKeys.all(roomId).map((row) => ({ seat: seat(row.seat), hash: row.key_hash }));
