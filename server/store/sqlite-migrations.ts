@@ -36,18 +36,27 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (room_id, seat, command_id)
   ) STRICT, WITHOUT ROWID;
   `,
-  // The long lists of a room get a row each, so a command writes only what it changed:
-  // a room with 200 long notes no longer rewrites them with every step.
+  // The long lists of a room get rows of their own, so a command writes only what it changed:
+  // the timeline one row per event (a command appends a few and drops the oldest), notes,
+  // coach lines and repairs one row per list (rewritten only when that list changed).
   `
+  CREATE TABLE room_events (
+    room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (room_id, seq)
+  ) STRICT, WITHOUT ROWID;
   CREATE TABLE room_lists (
     room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
     list TEXT NOT NULL,
     data TEXT NOT NULL,
     PRIMARY KEY (room_id, list)
   ) STRICT, WITHOUT ROWID;
+  INSERT INTO room_events (room_id, seq, data)
+    SELECT rooms.id, event.key, event.value FROM rooms, json_each(rooms.data, '$.timeline') AS event;
   INSERT INTO room_lists (room_id, list, data)
     SELECT rooms.id, lists.name, json_extract(rooms.data, '$.' || lists.name)
-    FROM rooms, (SELECT 'timeline' AS name UNION ALL SELECT 'notes' UNION ALL SELECT 'coach' UNION ALL SELECT 'repairs') AS lists
+    FROM rooms, (SELECT 'notes' AS name UNION ALL SELECT 'coach' UNION ALL SELECT 'repairs') AS lists
     WHERE json_extract(rooms.data, '$.' || lists.name) IS NOT NULL;
   UPDATE rooms SET data = json_remove(data, '$.timeline', '$.notes', '$.coach', '$.repairs');
   `,

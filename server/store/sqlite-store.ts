@@ -5,8 +5,8 @@ import { Room, SeatId } from '../../protocol';
 import { migrate } from './sqlite-migrations';
 import type { Commit, CommitResult, InviteRecord, NewRoomRecord, RoomStore, SeatSecret, StoredRoom } from './room-store';
 
-/** The lists of a room stored in rows of their own (`room_lists`), apart from the room's row. */
-const LISTS = ['timeline', 'notes', 'coach', 'repairs'] as const;
+/** The lists of a room stored whole in rows of their own (`room_lists`); the timeline has a row per event. */
+const LISTS = ['notes', 'coach', 'repairs'] as const;
 
 /** The database file's name inside DUOLOGUE_DATA_DIR. */
 export const DATABASE_FILE = 'duologue.sqlite';
@@ -32,6 +32,10 @@ export function openSqliteStore(dataDir: string): RoomStore {
     insertKey: db.prepare('INSERT INTO seat_keys (room_id, seat, key_hash) VALUES (?, ?, ?)'),
     insertInvite: db.prepare('INSERT INTO invites (room_id, seat, code_hash) VALUES (?, ?, ?)'),
     loadRoom: db.prepare<[string], { data: string; version: number }>('SELECT data, version FROM rooms WHERE id = ?'),
+    loadEvents: db.prepare<[string], { data: string }>('SELECT data FROM room_events WHERE room_id = ? ORDER BY seq'),
+    lastEvent: db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM room_events WHERE room_id = ?'),
+    appendEvent: db.prepare('INSERT INTO room_events (room_id, seq, data) VALUES (?, ?, ?)'),
+    dropEvents: db.prepare('DELETE FROM room_events WHERE room_id = ? AND seq <= ?'),
     loadLists: db.prepare<[string], { list: string; data: string }>('SELECT list, data FROM room_lists WHERE room_id = ?'),
     writeList: db.prepare(
       'INSERT INTO room_lists (room_id, list, data) VALUES (?, ?, ?) ON CONFLICT (room_id, list) DO UPDATE SET data = excluded.data',
@@ -66,6 +70,27 @@ export function openSqliteStore(dataDir: string): RoomStore {
     for (const list of LISTS) {
       if (before === undefined || before[list] !== room[list]) q.writeList.run(room.id, list, JSON.stringify(room[list]));
     }
+    writeTimeline(room, before?.timeline);
+  };
+  /**
+   * The timeline's new events appended after the last stored one, and the events the room no
+   * longer keeps dropped. The machine keeps the entries it carries over (it appends to a copy
+   * of the list and drops from the front), so the events after `before`'s last one are new;
+   * should that last one be gone, the whole timeline is written again.
+   */
+  const writeTimeline = (room: Room, before: Room['timeline'] | undefined): void => {
+    const events = room.timeline;
+    if (before === events) return;
+    const last = before?.at(-1);
+    const kept = last === undefined ? -1 : events.lastIndexOf(last);
+    const stored = q.lastEvent.get(room.id)?.seq ?? -1;
+    if (last !== undefined && kept === -1) q.dropEvents.run(room.id, stored);
+    let seq = stored;
+    for (const event of events.slice(kept + 1)) {
+      seq += 1;
+      q.appendEvent.run(room.id, seq, JSON.stringify(event));
+    }
+    q.dropEvents.run(room.id, seq - events.length);
   };
 
   const insertRoom = db.transaction((record: NewRoomRecord) => {
@@ -146,6 +171,7 @@ export function openSqliteStore(dataDir: string): RoomStore {
       const row = q.loadRoom.get(roomId);
       if (row === undefined) return null;
       const data = JSON.parse(row.data) as Record<string, unknown>;
+      data.timeline = q.loadEvents.all(roomId).map((event) => JSON.parse(event.data) as unknown);
       for (const list of q.loadLists.all(roomId)) data[list.list] = JSON.parse(list.data);
       return { room: Room.parse(data), version: row.version };
     },

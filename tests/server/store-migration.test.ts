@@ -56,6 +56,28 @@ describe('the store migration that gives long lists rows of their own', () => {
     await reopened.close();
     const check = new Database(join(dir, DATABASE_FILE), { readonly: true });
     expect(check.prepare('SELECT COUNT(*) AS n FROM room_lists').get()).toEqual({ n: 0 });
+    expect(check.prepare('SELECT COUNT(*) AS n FROM room_events').get()).toEqual({ n: 0 });
+    check.close();
+  });
+
+  it('appends timeline events one row each and drops those past the stored limit', async () => {
+    const dir = join(data.dir, 'events');
+    const store = openSqliteStore(dir);
+    let room = busyRoom();
+    await store.insertRoom({ room, deadline: null, seatKeys: [], invites: [] });
+    let version = 1;
+    for (let i = 0; i < 210; i += 1) {
+      const outcome = applyCommand(room, { id: `repair-${String(i).padStart(4, '0')}`, type: 'repair', phrase: 'appreciate.thank-you' }, 'B', 10_000 + i);
+      if (!outcome.ok) throw new Error(outcome.error.code);
+      expect(await store.commit({ roomId: room.id, expectedVersion: version, room: outcome.room, before: room, deadline: null })).toBe('committed');
+      room = outcome.room;
+      version += 1;
+    }
+    expect(room.timeline).toHaveLength(200);
+    expect(await store.loadRoom(room.id)).toEqual({ room, version });
+    await store.close();
+    const check = new Database(join(dir, DATABASE_FILE), { readonly: true });
+    expect(check.prepare('SELECT COUNT(*) AS n FROM room_events').get()).toEqual({ n: 200 });
     check.close();
   });
 });
