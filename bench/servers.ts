@@ -47,6 +47,7 @@ export function startDuologue(options: DuologueServerOptions): Promise<BenchServ
     DUOLOGUE_DATA_DIR: options.dataDir,
     DUOLOGUE_TIME_SCALE: '1',
     DUOLOGUE_HTTP_LIMIT: '0',
+    // Every generator socket comes from one address; the server's per-address cap (64) would refuse most.
     DUOLOGUE_CONNECTIONS_PER_ADDRESS: '0',
     DUOLOGUE_COMMAND_LIMIT: String(options.commandLimit ?? 50),
     DUOLOGUE_SKIP_CLIENT_BUILD: '1',

@@ -1,8 +1,6 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { AuthGuard } from './auth-guard';
-import { CommandService } from './command-service';
 import type { Config } from './config';
 import { minuteMsFor } from './config';
 import { systemClock, type Clock } from './clock';
@@ -12,10 +10,11 @@ import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from '
 import { HELMET_OPTIONS } from './http/security-headers';
 import { roomRoutes } from './http/room-routes';
 import { createLogger } from './logger';
-import { PresenceTracker } from './presence';
-import { RoomService } from './room-service';
-import { RoomWriter } from './room-writer';
-import { bindSocketHandlers, createSocketServer, socketBroadcaster, type DuologueServer } from './socket/socket-gateway';
+import { socketBroadcaster } from './realtime/broadcaster';
+import { bindSocketHandlers, createSocketServer, type DuologueServer } from './realtime/socket-gateway';
+import { AuthGuard } from './rooms/auth-guard';
+import { RoomHost } from './rooms/room-host';
+import { RoomService } from './rooms/room-service';
 import type { RoomStore } from './store/room-store';
 
 declare module 'fastify' {
@@ -98,20 +97,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   limitConnectionsPerAddress(app.server, config.DUOLOGUE_CONNECTIONS_PER_ADDRESS, logger);
   const io = createSocketServer(app.server, config.DUOLOGUE_ORIGIN);
-  const presence = new PresenceTracker();
-  const writer = new RoomWriter({ store, clock, broadcaster: socketBroadcaster(io), presence, log: app.log });
-  const rooms = new RoomService({
+  const ttlMs = config.DUOLOGUE_ROOM_TTL_DAYS * DAY_MS;
+  const host = new RoomHost({
     store,
     clock,
-    writer,
+    broadcaster: socketBroadcaster(io),
     log: app.log,
-    minuteMs: minuteMsFor(config.DUOLOGUE_TIME_SCALE),
-    ttlMs: config.DUOLOGUE_ROOM_TTL_DAYS * DAY_MS,
+    commandLimit: config.DUOLOGUE_COMMAND_LIMIT,
+    ttlMs,
   });
-  const commands = new CommandService({ writer, log: app.log, limit: config.DUOLOGUE_COMMAND_LIMIT });
+  const rooms = new RoomService({ store, clock, host, log: app.log, minuteMs: minuteMsFor(config.DUOLOGUE_TIME_SCALE), ttlMs });
   // Failed seat keys and invites per address share the HTTP limit's number (0 turns both off).
   const guard = new AuthGuard(config.DUOLOGUE_HTTP_LIMIT);
-  bindSocketHandlers(io, { rooms, commands, writer, presence, guard, now: () => clock.now(), log: app.log });
+  bindSocketHandlers(io, { rooms, host, guard, now: () => clock.now(), log: app.log });
   app.decorate('io', io);
   app.decorate('rooms', rooms);
 
@@ -140,7 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onClose', async () => {
     rooms.close();
-    await writer.close();
+    await host.close();
     await store.close();
   });
 

@@ -24,7 +24,13 @@ export async function inPool<T, U>(items: readonly T[], limit: number, task: (it
 }
 
 async function post<T>(url: string, body: unknown, expected: number): Promise<T> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(
+    (error: unknown) => {
+      // undici's "fetch failed" hides the reason (a reset, a refused connection) in `cause`.
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+      throw new Error(`POST ${new URL(url).pathname} failed${cause}`);
+    },
+  );
   const text = await response.text();
   if (response.status !== expected) throw new Error(`POST ${new URL(url).pathname} answered ${response.status}: ${text.slice(0, 300)}`);
   return JSON.parse(text) as T;

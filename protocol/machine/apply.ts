@@ -5,7 +5,8 @@ import { protocolError, type ProtocolError } from '../errors';
 import { minutesMs, refuseArguments } from './arguments';
 import { gate } from './gate';
 import { NEXT_AFTER_ADVANCE, otherPartner } from './steps';
-import { checkedIn, VIEW_LIST_LIMIT, visibleFingerprint } from './view';
+import { sameValue } from './same-value';
+import { checkedIn, VIEW_LIST_LIMIT, viewFor } from './view';
 /** How many entries the stored lists keep (views carry the last 50). */
 export const STORED_LIST_LIMIT = 200;
 
@@ -16,6 +17,11 @@ export type Accepted = {
   events: TimelineEvent[];
   /** True when the room changed at all (so it must be stored). */
   changed: boolean;
+  /**
+   * The seats whose view the change alters, decided here once: the server sends a new
+   * state to these seats and to no other.
+   */
+  audience: SeatId[];
 };
 export type Rejected = { ok: false; error: ProtocolError };
 export type Outcome = Accepted | Rejected;
@@ -37,7 +43,7 @@ export function applyCommand(room: Room, command: Command, seat: SeatId, now: nu
   const refusal = refuseArguments(room, command, now);
   if (refusal !== null) return { ok: false, error: refusal };
 
-  const next = structuredClone(room);
+  const next = copyForChange(room);
   const events: TimelineEvent[] = [];
   const log = (event: Omit<TimelineEvent, 'at'>): void => {
     events.push({ at: now, ...event });
@@ -47,6 +53,17 @@ export function applyCommand(room: Room, command: Command, seat: SeatId, now: nu
 }
 
 type Log = (event: Omit<TimelineEvent, 'at'>) => void;
+
+/**
+ * A copy of a room for the machine to change. The long lists (timeline, notes, coach lines,
+ * repairs) are shared with the original rather than cloned: the machine only ever replaces
+ * them with new arrays and never edits them or their entries in place, so the original
+ * stays as it was.
+ */
+export function copyForChange(room: Room): Room {
+  const { timeline, notes, coach, repairs, ...rest } = room;
+  return { ...structuredClone(rest), timeline, notes, coach, repairs };
+}
 
 function mutate(room: Room, command: Command, seat: SeatId, now: number, log: Log): void {
   switch (command.type) {
@@ -239,14 +256,20 @@ function prunedCoach(lines: CoachLine[]): CoachLine[] {
 export function finish(before: Room, after: Room, events: TimelineEvent[], now: number): Accepted {
   if (events.length > 0) after.timeline = capped([...after.timeline, ...events]);
   syncShareClock(before, after, now);
-  const visibleToBoth =
-    visibleFingerprint(before, 'A') !== visibleFingerprint(after, 'A') &&
-    visibleFingerprint(before, 'B') !== visibleFingerprint(after, 'B');
-  const changed = visibleToBoth || JSON.stringify(before) !== JSON.stringify(after);
-  if (!changed) return { ok: true, room: before, events: [], changed: false };
-  if (visibleToBoth) after.rev = before.rev + 1;
+  const seenBy = { A: seesChange(before, after, 'A'), B: seesChange(before, after, 'B') };
+  const changed = seenBy.A || seenBy.B || !sameValue(before, after);
+  if (!changed) return { ok: true, room: before, events: [], changed: false, audience: [] };
+  if (seenBy.A && seenBy.B) after.rev = before.rev + 1;
   after.updatedAt = now;
-  return { ok: true, room: after, events, changed: true };
+  const audience: SeatId[] = (['A', 'B'] as const).filter((p) => seenBy[p]);
+  // The moderator's view holds everything stored that a person can see: it changes with any change.
+  if (after.seats.moderator !== null) audience.push('moderator');
+  return { ok: true, room: after, events, changed: true, audience };
+}
+
+/** Whether a seat's view (without `rev`, `serverNow` and presence) differs between two rooms. */
+function seesChange(before: Room, after: Room, seat: SeatId): boolean {
+  return !sameValue(viewFor(before, seat, 0), viewFor(after, seat, 0));
 }
 
 /** Who is speaking in `share` with nothing lying over the conversation, if anyone. */

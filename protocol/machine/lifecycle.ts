@@ -1,6 +1,6 @@
 import type { CreateRoomBody, Partner, SeatId, TimelineEvent } from '../schemas';
 import type { PartnerStats, Room } from '../room';
-import { finish, maybeStartDialogue, type Accepted } from './apply';
+import { copyForChange, finish, maybeStartDialogue, type Accepted } from './apply';
 
 export type NewRoomOptions = CreateRoomBody & {
   id: string;
@@ -56,7 +56,7 @@ export function createRoom(options: NewRoomOptions, now: number): { room: Room; 
  * seats are taken, `lobby` turns into `checkin` by itself.
  */
 export function claimSeat(room: Room, seat: SeatId, name: string, now: number): Accepted {
-  const next = structuredClone(room);
+  const next = copyForChange(room);
   const record = seat === 'moderator' ? next.seats.moderator : next.seats[seat];
   if (record === null) throw new Error(`seat ${seat} does not exist in room ${room.id}`);
   record.name = name.trim();
@@ -79,9 +79,9 @@ export function nextDeadline(room: Room): number | null {
 export function tick(room: Room, now: number): Accepted {
   const deadline = nextDeadline(room);
   if (deadline === null || now < deadline || room.break === null) {
-    return { ok: true, room, events: [], changed: false };
+    return { ok: true, room, events: [], changed: false, audience: [] };
   }
-  const next = structuredClone(room);
+  const next = copyForChange(room);
   next.break!.due = true;
   return finish(room, next, [{ at: now, kind: 'breakDue', by: room.break.by as Partner }], now);
 }

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, Fa
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { protocolError, type ErrorBody, type HttpErrorCode } from '../../protocol';
-import type { Failure } from '../room-service';
+import type { Failure } from '../rooms/room-service';
 import { securityHeaders } from './security-headers';
 
 /** Sends the one error shape of the API: `{ error: { code, message } }`. */
@@ -11,8 +11,23 @@ export function sendError(reply: FastifyReply, status: number, code: HttpErrorCo
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
+/** The HTTP status of each code the room service answers: this table is the only place that maps them. */
+export const HTTP_STATUS: Readonly<Record<HttpErrorCode, number>> = {
+  invalid: 400,
+  unauthorized: 401,
+  invite_invalid: 403,
+  room_not_found: 404,
+  no_appointment: 404,
+  not_found: 404,
+  timeout: 408,
+  invite_used: 409,
+  rate_limited: 429,
+  internal: 500,
+};
+
+/** Sends a refusal of the room service with the status its code maps to. */
 export function sendFailure(reply: FastifyReply, failure: Failure): FastifyReply {
-  return sendError(reply, failure.status, failure.error.code, failure.error.message);
+  return sendError(reply, HTTP_STATUS[failure.error.code], failure.error.code, failure.error.message);
 }
 
 interface ErrorAnswer {

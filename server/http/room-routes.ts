@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { CreateRoomBody, describeIssue, ERROR_MESSAGES, InvitePreviewBody, JoinRoomBody, REPAIR_CATALOG } from '../../protocol';
-import type { AuthGuard } from '../auth-guard';
-import type { Failure, Result, RoomService } from '../room-service';
+import { CreateRoomBody, describeIssue, InvitePreviewBody, JoinRoomBody, REPAIR_CATALOG } from '../../protocol';
+import type { AuthGuard } from '../rooms/auth-guard';
+import { fail, type Result, type RoomService } from '../rooms/room-service';
 import { appointmentCalendar, originFromHost } from './appointment-calendar';
 import { sendError, sendFailure } from './http-errors';
 
@@ -88,7 +88,7 @@ function roomLink(request: RoomRequest, publicOrigin: string | undefined): strin
   return origin === null ? null : `${origin}/room/${encodeURIComponent(request.params.roomId)}`;
 }
 
-const RATE_LIMITED: Failure = { ok: false, status: 429, error: { code: 'rate_limited', message: ERROR_MESSAGES.rate_limited } };
+const RATE_LIMITED = fail('rate_limited');
 
 /** The seat key of `Authorization: Bearer <seatKey>` (the scheme's case does not matter), or undefined. */
 function bearer(request: FastifyRequest): string | undefined {

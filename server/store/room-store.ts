@@ -26,13 +26,19 @@ export interface NewRoomRecord {
 
 /**
  * One atomic write. It succeeds only while the room's version is still
- * `expectedVersion`, so two writers (two processes, later) never both win.
+ * `expectedVersion`, so two writers (two processes, later) never both win. A committed
+ * write with a `room` raises the version by exactly one; one without leaves it.
  */
 export interface Commit {
   roomId: string;
   expectedVersion: number;
   /** The new room, or null when only `acceptedCommand` is recorded. */
   room: Room | null;
+  /**
+   * The room the change was decided on. A store may skip writing the parts of `room`
+   * that are still the very same values as here (the machine replaces a list it changes).
+   */
+  before?: Room;
   deadline: number | null;
   /** The id of an accepted command, with the rev of its answer, for safe retries. */
   acceptedCommand?: { seat: SeatId; commandId: string; rev: number };

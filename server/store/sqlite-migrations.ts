@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
  * Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
  * Append new steps, never edit a shipped one.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE rooms (
     id TEXT PRIMARY KEY,
@@ -35,6 +35,30 @@ const MIGRATIONS: readonly string[] = [
     rev INTEGER NOT NULL,
     PRIMARY KEY (room_id, seat, command_id)
   ) STRICT, WITHOUT ROWID;
+  `,
+  // The long lists of a room get rows of their own, so a command writes only what it changed:
+  // the timeline one row per event (a command appends a few and drops the oldest), notes,
+  // coach lines and repairs one row per list (rewritten only when that list changed).
+  `
+  CREATE TABLE room_events (
+    room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (room_id, seq)
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE room_lists (
+    room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    list TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (room_id, list)
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO room_events (room_id, seq, data)
+    SELECT rooms.id, event.key, event.value FROM rooms, json_each(rooms.data, '$.timeline') AS event;
+  INSERT INTO room_lists (room_id, list, data)
+    SELECT rooms.id, lists.name, json_extract(rooms.data, '$.' || lists.name)
+    FROM rooms, (SELECT 'notes' AS name UNION ALL SELECT 'coach' UNION ALL SELECT 'repairs') AS lists
+    WHERE json_extract(rooms.data, '$.' || lists.name) IS NOT NULL;
+  UPDATE rooms SET data = json_remove(data, '$.timeline', '$.notes', '$.coach', '$.repairs');
   `,
 ];
 

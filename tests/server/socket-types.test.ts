@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { CommandAck, StateView } from '../../protocol';
-import type { DuologueServer } from '../../server/socket/socket-gateway';
+import type { DuologueServer } from '../../server/realtime/socket-gateway';
 import type { ClientSocket } from '../support/member';
 
 describe('the typed Socket.IO contract', () => {

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRoom } from '../../protocol';
-import { hashSecret } from '../../server/secrets';
+import { hashSecret } from '../../server/rooms/secrets';
 import { DATABASE_FILE, openSqliteStore } from '../../server/store/sqlite-store';
 import { tempDataDir } from '../support/test-server';
 

@@ -1,44 +1,30 @@
 import type { FastifyBaseLogger } from 'fastify';
 import {
-  claimSeat,
   createRoom,
   nextDeadline,
-  protocolError,
   SECRET_PATTERN,
   summaryOf,
   type CreateRoomBody,
   type CreateRoomResponse,
-  type HttpErrorCode,
   type InvitePreviewBody,
   type InvitePreviewResponse,
   type JoinRoomBody,
   type JoinRoomResponse,
-  type ProtocolError,
   type Room,
   type SeatId,
   type Summary,
-} from '../protocol';
-import type { Clock } from './clock';
-import type { RoomWriter } from './room-writer';
-import { hashSecret, newSecret, sameHash } from './secrets';
-import type { RoomStore } from './store/room-store';
+} from '../../protocol';
+import type { Clock } from '../clock';
+import type { RoomStore } from '../store/room-store';
+import { fail, type Result, type RoomHost } from './room-host';
+import { hashSecret, newSecret } from './secrets';
 
-/** A refusal with the HTTP status that carries it. */
-export interface Failure {
-  ok: false;
-  status: number;
-  error: ProtocolError<HttpErrorCode>;
-}
-export type Result<T> = { ok: true; value: T } | Failure;
-
-function fail(status: number, code: HttpErrorCode, message?: string): Failure {
-  return { ok: false, status, error: protocolError(code, message) };
-}
+export { fail, type Failure, type Result } from './room-host';
 
 export interface RoomServiceDeps {
   store: RoomStore;
   clock: Clock;
-  writer: RoomWriter;
+  host: RoomHost;
   log: FastifyBaseLogger;
   /** Milliseconds in one protocol minute for new rooms. */
   minuteMs: number;
@@ -48,7 +34,11 @@ export interface RoomServiceDeps {
 
 const SWEEP_EVERY_MS = 60 * 60 * 1000;
 
-/** Rooms as the HTTP API and the socket handshake see them: creation, seats, keys, deletion. */
+/**
+ * Rooms as the HTTP API and the socket handshake see them: creation, seats, keys,
+ * deletion, the expiry sweep and the boot. It answers protocol error codes; the HTTP
+ * layer alone maps them to statuses.
+ */
 export class RoomService {
   private sweepTimer: { cancel(): void } | null = null;
 
@@ -71,31 +61,10 @@ export class RoomService {
     return { roomId, seat, seatKey, invites: Object.fromEntries(codes.map(({ seat: s, code }) => [s, code])) };
   }
 
-  /** Claims the seat an invite opens. The invite is spent in the same commit that stores the new key. */
+  /** Claims the seat an invite opens (in the room's host). */
   async join(roomId: string, body: JoinRoomBody): Promise<Result<JoinRoomResponse>> {
-    if (!SECRET_PATTERN.test(roomId)) return fail(404, 'room_not_found');
-    const hash = hashSecret(body.invite);
-    return this.deps.writer.write<Result<JoinRoomResponse>>(roomId, async (stored, now) => {
-      if (stored === null || this.expired(stored.room, now)) return { reply: fail(404, 'room_not_found') };
-      let match: { seat: SeatId; used: boolean } | null = null;
-      // Compare with every invite, so the timing does not tell which one came close.
-      for (const invite of await this.deps.store.invites(roomId)) {
-        if (sameHash(invite.hash, hash)) match = invite;
-      }
-      if (match === null) return { reply: fail(403, 'invite_invalid') };
-      if (match.used) return { reply: fail(409, 'invite_used') };
-      // "Nothing changes any more" once a talk has ended: its open invites are dead too.
-      if (stored.room.phase === 'ended') {
-        return { reply: fail(403, 'invite_invalid', 'This conversation has ended, so its invite no longer opens it.') };
-      }
-      const seatKey = newSecret();
-      const outcome = claimSeat(stored.room, match.seat, body.name, now);
-      this.deps.log.info({ roomId, seat: match.seat }, 'seat claimed');
-      return {
-        reply: { ok: true, value: { seat: match.seat, seatKey } },
-        write: { room: outcome.room, claim: { seat: match.seat, keyHash: hashSecret(seatKey) } },
-      };
-    });
+    if (!SECRET_PATTERN.test(roomId)) return fail('room_not_found');
+    return this.deps.host.join(roomId, body.invite, body.name);
   }
 
   /**
@@ -104,17 +73,12 @@ export class RoomService {
    * the room's own invite codes; any other code is `invite_invalid`.
    */
   async previewInvite(roomId: string, body: InvitePreviewBody): Promise<Result<InvitePreviewResponse>> {
-    if (!SECRET_PATTERN.test(roomId)) return fail(404, 'room_not_found');
+    if (!SECRET_PATTERN.test(roomId)) return fail('room_not_found');
     const hash = hashSecret(body.invite);
-    return this.deps.writer.read<Result<InvitePreviewResponse>>(roomId, async (stored, now) => {
-      if (stored === null || this.expired(stored.room, now)) return fail(404, 'room_not_found');
-      let match: { seat: SeatId; used: boolean } | null = null;
-      // Compare with every invite, as a join does, so the timing tells nothing.
-      for (const invite of await this.deps.store.invites(roomId)) {
-        if (sameHash(invite.hash, hash)) match = invite;
-      }
-      if (match === null) return fail(403, 'invite_invalid');
-      const { room } = stored;
+    return this.deps.host.read<Result<InvitePreviewResponse>>(roomId, async (room) => {
+      if (room === null) return fail('room_not_found');
+      const match = await this.deps.host.matchInvite(roomId, hash);
+      if (match === null) return fail('invite_invalid');
       const moderator = room.seats.moderator;
       // The creator, from the `created` event while the timeline still holds it; a room with a
       // moderator seat is a moderator's room (rooms from before the revised section 2 aside).
@@ -134,29 +98,11 @@ export class RoomService {
     });
   }
 
-  /** Finds the seat a key opens in a room: `room_not_found` (404) or `unauthorized` (401) otherwise. */
+  /** Finds the seat a key opens in a room: `room_not_found` or `unauthorized` otherwise. */
   async authenticate(roomId: unknown, seatKey: unknown): Promise<Result<{ seat: SeatId; room: Room }>> {
-    if (typeof roomId !== 'string' || !SECRET_PATTERN.test(roomId)) return fail(404, 'room_not_found');
-    if (typeof seatKey !== 'string' || !SECRET_PATTERN.test(seatKey)) return fail(401, 'unauthorized');
-    const stored = await this.deps.store.loadRoom(roomId);
-    if (stored === null || this.expired(stored.room, this.deps.clock.now())) return fail(404, 'room_not_found');
-    const hash = hashSecret(seatKey);
-    let seat: SeatId | null = null;
-    for (const key of await this.deps.store.seatKeys(roomId)) {
-      if (sameHash(key.hash, hash)) seat = key.seat;
-    }
-    if (seat === null) return fail(401, 'unauthorized');
-    return { ok: true, value: { seat, room: stored.room } };
-  }
-
-  /**
-   * An expired room is gone, even before the hourly sweep removes it: it answers
-   * `room_not_found`, and its removal is queued at once.
-   */
-  private expired(room: Room, now: number): boolean {
-    if (room.updatedAt >= now - this.deps.ttlMs) return false;
-    this.remove(room.id).catch((error: unknown) => this.deps.log.error({ err: error, roomId: room.id }, 'expiry failed'));
-    return true;
+    if (typeof roomId !== 'string' || !SECRET_PATTERN.test(roomId)) return fail('room_not_found');
+    if (typeof seatKey !== 'string' || !SECRET_PATTERN.test(seatKey)) return fail('unauthorized');
+    return this.deps.host.authenticate(roomId, seatKey);
   }
 
   summary(room: Room): Summary {
@@ -165,7 +111,7 @@ export class RoomService {
 
   /** Deletes a room: every row goes, members get `deleted` and are disconnected. */
   async remove(roomId: string): Promise<boolean> {
-    const deleted = await this.deps.writer.remove(roomId);
+    const deleted = await this.deps.host.remove(roomId);
     if (deleted) this.deps.log.info({ roomId }, 'room deleted');
     return deleted;
   }
@@ -175,7 +121,7 @@ export class RoomService {
     const cutoff = this.deps.clock.now() - this.deps.ttlMs;
     let count = 0;
     for (const roomId of await this.deps.store.idleSince(cutoff)) {
-      if (await this.deps.writer.remove(roomId)) count += 1;
+      if (await this.deps.host.remove(roomId)) count += 1;
     }
     if (count > 0) this.deps.log.info({ expired: count }, 'expired rooms deleted');
     return count;
@@ -190,8 +136,8 @@ export class RoomService {
     const now = this.deps.clock.now();
     const pending = await this.deps.store.deadlines();
     for (const { roomId, deadline } of pending) {
-      if (deadline <= now) await this.deps.writer.tick(roomId);
-      else this.deps.writer.schedule(roomId, deadline);
+      if (deadline <= now) await this.deps.host.tick(roomId);
+      else this.deps.host.schedule(roomId, deadline);
     }
     this.deps.log.info({ deadlines: pending.length }, 'rooms restored');
     this.armSweep();

@@ -1,4 +1,4 @@
-import type { Presence, SeatId } from '../protocol';
+import type { Presence, SeatId } from '../../protocol';
 
 type Counts = Record<SeatId, number>;
 

@@ -1,20 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import { Server, type Socket } from 'socket.io';
-import {
-  viewFor,
-  type ClientToServerEvents,
-  type InterServerEvents,
-  type SeatId,
-  type ServerToClientEvents,
-  type SocketData,
-} from '../../protocol';
-import type { AuthGuard } from '../auth-guard';
-import type { Broadcaster } from '../broadcaster';
-import type { CommandService } from '../command-service';
-import type { PresenceTracker } from '../presence';
-import type { RoomService } from '../room-service';
-import type { RoomWriter } from '../room-writer';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../../protocol';
+import type { AuthGuard } from '../rooms/auth-guard';
+import type { RoomHost } from '../rooms/room-host';
+import type { RoomService } from '../rooms/room-service';
+import { seatChannel } from './broadcaster';
 
 /** The typed Socket.IO server of Duologue. */
 export type DuologueServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -22,11 +13,6 @@ type DuologueSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterSe
 
 /** Socket.IO's own buffer limit: a larger message closes the connection (PROTOCOL.md section 3). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
-
-/** The Socket.IO room of every connection of one seat. */
-export function seatChannel(roomId: string, seat: SeatId): string {
-  return `${roomId}:${seat}`;
-}
 
 /** Creates the Socket.IO server on Fastify's HTTP server; handlers come with `bindSocketHandlers`. */
 export function createSocketServer(httpServer: HttpServer, origin: string | undefined): DuologueServer {
@@ -43,32 +29,18 @@ export function createSocketServer(httpServer: HttpServer, origin: string | unde
   });
 }
 
-/** A broadcaster that reaches seats through their Socket.IO rooms. */
-export function socketBroadcaster(io: DuologueServer): Broadcaster {
-  return {
-    state(roomId, seat, view) {
-      io.to(seatChannel(roomId, seat)).emit('state', view);
-    },
-    deleted(roomId) {
-      io.to(roomId).emit('deleted');
-      io.in(roomId).disconnectSockets(true);
-    },
-  };
-}
-
 export interface SocketHandlerDeps {
   rooms: RoomService;
-  commands: CommandService;
-  writer: RoomWriter;
-  presence: PresenceTracker;
+  host: RoomHost;
   guard: AuthGuard;
   now: () => number;
   log: FastifyBaseLogger;
 }
 
 /**
- * The handshake checks `auth: { roomId, seatKey }`; a connection then gets its full
- * state at once, sends commands and time requests, and counts for presence.
+ * The socket gateway: the handshake checks `auth: { roomId, seatKey }`; a connection
+ * then hands its events to the room's host (first state, commands, presence) and
+ * answers time requests itself.
  */
 export function bindSocketHandlers(io: DuologueServer, deps: SocketHandlerDeps): void {
   io.use((socket, next) => {
@@ -95,20 +67,16 @@ export function bindSocketHandlers(io: DuologueServer, deps: SocketHandlerDeps):
 function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
   const { roomId, seat } = socket.data;
   void socket.join([roomId, seatChannel(roomId, seat)]);
-  const cameOnline = deps.presence.add(roomId, seat);
   const failed = (what: string) => (error: unknown) => deps.log.error({ err: error, roomId, seat }, what);
-  deps.writer.read(roomId, (stored, now) => {
-    if (stored === null) {
-      // Deleted between the handshake and now: the disconnect for the room's sockets missed this one.
-      socket.emit('deleted');
-      socket.disconnect(true);
-    } else if (cameOnline) {
-      // Everyone learns this seat is online; the new socket gets its state with them.
-      deps.writer.sendAll(stored.room, now);
-    } else {
-      socket.emit('state', viewFor(stored.room, seat, now, deps.presence.of(roomId)));
-    }
-  }).catch(failed('first state failed'));
+  deps.host
+    .connect(roomId, seat, {
+      state: (view) => socket.emit('state', view),
+      gone: () => {
+        socket.emit('deleted');
+        socket.disconnect(true);
+      },
+    })
+    .catch(failed('first state failed'));
 
   socket.on('command', (...args: unknown[]) => {
     // Socket.IO passes the ack callback last, whatever came before it (`emit('command', ack)`,
@@ -117,8 +85,8 @@ function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
     const last = args.at(-1);
     const reply = typeof last === 'function' ? (last as (answer: unknown) => void) : null;
     const body = args.length === (reply === null ? 1 : 2) ? args[0] : undefined;
-    deps.commands
-      .run(roomId, seat, body)
+    deps.host
+      .command(roomId, seat, body)
       .then((answer) => reply?.(answer))
       .catch(failed('command handler failed'));
   });
@@ -130,6 +98,6 @@ function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
   });
 
   socket.on('disconnect', () => {
-    if (deps.presence.remove(roomId, seat)) deps.writer.publishAll(roomId).catch(failed('presence update failed'));
+    deps.host.disconnect(roomId, seat).catch(failed('presence update failed'));
   });
 }

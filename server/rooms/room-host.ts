@@ -1,0 +1,363 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  applyCommand,
+  claimSeat,
+  isCommandType,
+  nextDeadline,
+  parseCommand,
+  protocolError,
+  tick,
+  viewFor,
+  type CommandAck,
+  type HttpErrorCode,
+  type ProtocolError,
+  type Room,
+  type SeatId,
+  type StateView,
+} from '../../protocol';
+import type { Clock, Timer } from '../clock';
+import type { Broadcaster } from '../realtime/broadcaster';
+import type { Commit, CommitResult, RoomStore, StoredRoom } from '../store/room-store';
+import { KeyedQueue } from './keyed-queue';
+import { PresenceTracker } from './presence';
+import { hashSecret, newSecret, sameHash } from './secrets';
+
+/** A refusal as a protocol error code; the HTTP layer alone turns it into a status. */
+export interface Failure {
+  ok: false;
+  error: ProtocolError<HttpErrorCode>;
+}
+export type Result<T> = { ok: true; value: T } | Failure;
+
+export function fail(code: HttpErrorCode, message?: string): Failure {
+  return { ok: false, error: protocolError(code, message) };
+}
+
+/** Where a new connection's first frames go. */
+export interface Connection {
+  state(view: StateView): void;
+  /** The room went away between the handshake and the first state. */
+  gone(): void;
+}
+
+export interface RoomHostDeps {
+  store: RoomStore;
+  clock: Clock;
+  broadcaster: Broadcaster;
+  log: FastifyBaseLogger;
+  /** Commands per seat per 10 seconds. */
+  commandLimit: number;
+  /** Rooms idle longer than this are gone. */
+  ttlMs: number;
+  /** How many recently used rooms stay in memory (default 5,000). */
+  hotRooms?: number;
+}
+
+// Within one process the queue rules out conflicts; across processes a few retries settle them.
+const MAX_ATTEMPTS = 5;
+/** What a room's turn returns when its commit met a newer version: the turn runs again. */
+const CONFLICT = Symbol('conflict');
+type Attempt<T> = Promise<T | typeof CONFLICT>;
+/** The levels at which the per-command line is written; at any other, its entry is not even built. */
+const INFO_AND_BELOW = new Set(['info', 'debug', 'trace']);
+
+/**
+ * A room's whole life on the server, one entry point per method: a command, a seat claim,
+ * a connection, a deadline, a deletion. Each runs in the room's turn (one writer per room
+ * in this process) and reads top to bottom: load → replay → machine → commit → fan-out →
+ * deadline. The reply is returned only after the commit, so an ack never precedes durability.
+ */
+export class RoomHost {
+  readonly presence = new PresenceTracker();
+  private readonly queue = new KeyedQueue();
+  private readonly timers = new Map<string, Timer>();
+  /**
+   * Rooms as this host last read or committed them, least recently used first. The store's
+   * version check stays the guard: a commit on a version that moved on conflicts, the
+   * entry goes, and the turn reads the store again.
+   */
+  private readonly hot = new Map<string, StoredRoom>();
+  private readonly limiter: RateLimiterMemory;
+  private closed = false;
+
+  constructor(private readonly deps: RoomHostDeps) {
+    this.limiter = new RateLimiterMemory({ points: deps.commandLimit, duration: 10 });
+  }
+
+  /**
+   * One command from a seat, in the order of PROTOCOL.md section 4: rate limit, shape,
+   * replayed id, then the machine (which checks `stale` first).
+   */
+  async command(roomId: string, seat: SeatId, payload: unknown): Promise<CommandAck> {
+    const started = performance.now();
+    const ack = await this.decideCommand(roomId, seat, payload);
+    if (INFO_AND_BELOW.has(this.deps.log.level)) {
+      const type = typeof payload === 'object' && payload !== null ? (payload as { type?: unknown }).type : undefined;
+      // What the log keeps of a command: never its words, and only a known type.
+      const entry = {
+        roomId,
+        seat,
+        type: isCommandType(type) ? type : 'unknown',
+        result: ack.ok ? 'ok' : ack.error.code,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+      };
+      this.deps.log.info(entry, 'command');
+    }
+    return ack;
+  }
+
+  private async decideCommand(roomId: string, seat: SeatId, payload: unknown): Promise<CommandAck> {
+    try {
+      await this.limiter.consume(`${roomId}:${seat}`);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) return { ok: false, error: protocolError('rate_limited') };
+      throw error;
+    }
+    const parsed = parseCommand(payload);
+    if (!parsed.ok) return { ok: false, error: parsed.error };
+    const command = parsed.value;
+    try {
+      return await this.turn(roomId, async (): Attempt<CommandAck> => {
+        const stored = await this.load(roomId);
+        if (stored === null) return { ok: false, error: protocolError('room_not_found') };
+        const replayed = await this.deps.store.acceptedCommand(roomId, seat, command.id);
+        if (replayed !== null) return { ok: true, rev: replayed };
+        const now = this.deps.clock.now();
+        const outcome = applyCommand(stored.room, command, seat, now);
+        if (!outcome.ok) return { ok: false, error: outcome.error };
+        const after = outcome.changed ? outcome.room : null;
+        const rev = outcome.room.rev;
+        const deadline = nextDeadline(outcome.room);
+        const commit = { room: after, deadline, acceptedCommand: { seat, commandId: command.id, rev } };
+        if (!(await this.commit(stored, commit))) return CONFLICT;
+        if (after !== null) this.fanOut(after, outcome.audience, now);
+        this.schedule(roomId, deadline);
+        return { ok: true, rev };
+      });
+    } catch (error) {
+      this.deps.log.error({ err: error, roomId, seat }, 'command failed');
+      return { ok: false, error: protocolError('internal') };
+    }
+  }
+
+  /** Claims the seat an invite opens: the invite is spent in the same commit that stores the new key. */
+  join(roomId: string, invite: string, name: string): Promise<Result<{ seat: SeatId; seatKey: string }>> {
+    const hash = hashSecret(invite);
+    return this.turn(roomId, async () => {
+      const now = this.deps.clock.now();
+      const stored = this.live(await this.load(roomId), now);
+      if (stored === null) return fail('room_not_found');
+      const match = await this.matchInvite(roomId, hash);
+      if (match === null) return fail('invite_invalid');
+      if (match.used) return fail('invite_used');
+      // "Nothing changes any more" once a talk has ended: its open invites are dead too.
+      if (stored.room.phase === 'ended') {
+        return fail('invite_invalid', 'This conversation has ended, so its invite no longer opens it.');
+      }
+      const seatKey = newSecret();
+      const outcome = claimSeat(stored.room, match.seat, name, now);
+      const deadline = nextDeadline(outcome.room);
+      const claim = { seat: match.seat, keyHash: hashSecret(seatKey) };
+      if (!(await this.commit(stored, { room: outcome.room, deadline, claim }))) return CONFLICT;
+      this.deps.log.info({ roomId, seat: match.seat }, 'seat claimed');
+      this.fanOut(outcome.room, outcome.audience, now);
+      this.schedule(roomId, deadline);
+      return { ok: true, value: { seat: match.seat, seatKey } };
+    });
+  }
+
+  /** A new connection of a seat: it counts for presence and gets its state at once. */
+  connect(roomId: string, seat: SeatId, connection: Connection): Promise<void> {
+    const cameOnline = this.presence.add(roomId, seat);
+    return this.queue.run(roomId, async () => {
+      const stored = await this.load(roomId);
+      const now = this.deps.clock.now();
+      // Deleted between the handshake and now: the disconnect for the room's sockets missed this one.
+      if (stored === null) connection.gone();
+      // Everyone learns this seat is online; the new socket gets its state with them.
+      else if (cameOnline) this.sendAll(stored.room, now);
+      else connection.state(viewFor(stored.room, seat, now, this.presence.of(roomId)));
+    });
+  }
+
+  /** A connection closed: when its seat went offline, every seat gets a new view (same `rev`). */
+  async disconnect(roomId: string, seat: SeatId): Promise<void> {
+    if (!this.presence.remove(roomId, seat)) return;
+    await this.queue.run(roomId, async () => {
+      const stored = await this.load(roomId);
+      if (stored !== null) this.sendAll(stored.room, this.deps.clock.now());
+    });
+  }
+
+  /** Applies the room's due time-driven changes (a break's return time) and stores them. */
+  tick(roomId: string): Promise<void> {
+    return this.turn(roomId, async () => {
+      const stored = await this.load(roomId);
+      if (stored === null) return;
+      const now = this.deps.clock.now();
+      const outcome = tick(stored.room, now);
+      // Fired early (a long timer re-armed, or a clock's rounding): wait again.
+      if (!outcome.changed) return this.schedule(roomId, nextDeadline(stored.room));
+      const deadline = nextDeadline(outcome.room);
+      if (!(await this.commit(stored, { room: outcome.room, deadline }))) return CONFLICT;
+      this.deps.log.info({ roomId, event: 'deadline', rev: outcome.room.rev }, 'deadline applied');
+      this.fanOut(outcome.room, outcome.audience, now);
+      this.schedule(roomId, deadline);
+    });
+  }
+
+  /** Deletes a room with every row it owns, then tells and disconnects its members. */
+  remove(roomId: string): Promise<boolean> {
+    return this.queue.run(roomId, async () => {
+      this.hot.delete(roomId);
+      const deleted = await this.deps.store.deleteRoom(roomId);
+      this.schedule(roomId, null);
+      if (deleted) this.deps.broadcaster.deleted(roomId);
+      return deleted;
+    });
+  }
+
+  /** Reads a live room in its turn, so what it answers is never older than what was sent before. */
+  read<T>(roomId: string, task: (room: Room | null, now: number) => T | Promise<T>): Promise<T> {
+    return this.queue.run(roomId, async () => {
+      const now = this.deps.clock.now();
+      return task(this.live(await this.load(roomId), now)?.room ?? null, now);
+    });
+  }
+
+  /** The seat a key opens in a room, read in the room's turn; the room with it. */
+  authenticate(roomId: string, seatKey: string): Promise<Result<{ seat: SeatId; room: Room }>> {
+    const hash = hashSecret(seatKey);
+    return this.read(roomId, async (room) => {
+      if (room === null) return fail('room_not_found');
+      let seat: SeatId | null = null;
+      // Compare with every key, so the timing does not tell which one came close.
+      for (const key of await this.deps.store.seatKeys(roomId)) {
+        if (sameHash(key.hash, hash)) seat = key.seat;
+      }
+      return seat === null ? fail('unauthorized') : { ok: true, value: { seat, room } };
+    });
+  }
+
+  /** The invite a code opens, compared with every invite so the timing tells nothing. */
+  async matchInvite(roomId: string, hash: Buffer): Promise<{ seat: SeatId; used: boolean } | null> {
+    let match: { seat: SeatId; used: boolean } | null = null;
+    for (const invite of await this.deps.store.invites(roomId)) {
+      if (sameHash(invite.hash, hash)) match = invite;
+    }
+    return match;
+  }
+
+  /** Arms (or clears) the timer of a room's next time-driven change. */
+  schedule(roomId: string, deadline: number | null): void {
+    this.timers.get(roomId)?.cancel();
+    this.timers.delete(roomId);
+    if (deadline === null || this.closed) return;
+    this.timers.set(
+      roomId,
+      this.deps.clock.at(deadline, () => {
+        this.timers.delete(roomId);
+        this.tick(roomId).catch((error: unknown) => this.deps.log.error({ err: error, roomId }, 'deadline failed'));
+      }),
+    );
+  }
+
+  /** Stops every timer and waits for the turns already queued. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers.values()) timer.cancel();
+    this.timers.clear();
+    await this.queue.idle();
+  }
+
+  /** Runs `attempt` in the room's turn, again when its commit met a newer version. */
+  private turn<T>(roomId: string, attempt: () => Attempt<T>): Promise<T> {
+    return this.queue.run(roomId, async () => {
+      for (let attempts = 1; ; attempts += 1) {
+        const result = await attempt();
+        if (result !== CONFLICT) return result;
+        if (attempts >= MAX_ATTEMPTS) throw new Error(`room ${roomId} kept changing under this host`);
+      }
+    });
+  }
+
+  /**
+   * The room as last committed: from memory when hot (trusting what this host wrote, no
+   * parse), else from the store, which checks it against the schema once.
+   */
+  private async load(roomId: string): Promise<StoredRoom | null> {
+    const hot = this.hot.get(roomId);
+    if (hot !== undefined) {
+      this.hot.delete(roomId);
+      this.hot.set(roomId, hot);
+      return hot;
+    }
+    const stored = await this.deps.store.loadRoom(roomId);
+    if (stored !== null) this.remember(stored);
+    return stored;
+  }
+
+  private remember(stored: StoredRoom): void {
+    this.hot.delete(stored.room.id);
+    this.hot.set(stored.room.id, stored);
+    const limit = this.deps.hotRooms ?? 5000;
+    for (const oldest of this.hot.keys()) {
+      if (this.hot.size <= limit) break;
+      this.hot.delete(oldest);
+    }
+  }
+
+  /**
+   * A compare-and-set commit on the version `stored` was read at; false on a conflict.
+   * Memory follows only a committed write: on a conflict or a failure the room is read again.
+   */
+  private async commit(stored: StoredRoom, change: Omit<Commit, 'roomId' | 'expectedVersion'>): Promise<boolean> {
+    const roomId = stored.room.id;
+    let result: CommitResult;
+    try {
+      result = await this.deps.store.commit({ roomId, expectedVersion: stored.version, before: stored.room, ...change });
+    } catch (error) {
+      this.hot.delete(roomId);
+      throw error;
+    }
+    if (result === 'conflict') {
+      this.hot.delete(roomId);
+      return false;
+    }
+    // A write with a new room raises the version by one; side records alone leave it.
+    this.remember(change.room === null ? stored : { room: change.room, version: stored.version + 1 });
+    return true;
+  }
+
+  /**
+   * Sends the new room to the seats the machine found can see the change, one view per
+   * seat; a private change reaches only the seats it concerns.
+   */
+  private fanOut(after: Room, audience: readonly SeatId[], now: number): void {
+    const presence = this.presence.of(after.id);
+    for (const seat of audience) this.deps.broadcaster.state(after.id, seat, viewFor(after, seat, now, presence));
+  }
+
+  /** Sends every seat of `room` its view now (presence changed; same `rev`). */
+  private sendAll(room: Room, now: number): void {
+    const presence = this.presence.of(room.id);
+    for (const seat of seatsOf(room)) this.deps.broadcaster.state(room.id, seat, viewFor(room, seat, now, presence));
+  }
+
+  /**
+   * An expired room is gone, even before the hourly sweep removes it: it reads as null,
+   * and its removal is queued at once.
+   */
+  private live(stored: StoredRoom | null, now: number): StoredRoom | null {
+    if (stored === null || stored.room.updatedAt >= now - this.deps.ttlMs) return stored;
+    const roomId = stored.room.id;
+    this.remove(roomId).catch((error: unknown) => this.deps.log.error({ err: error, roomId }, 'expiry failed'));
+    return null;
+  }
+}
+
+/** The seats a room has (the moderator seat only when the room is moderated). */
+function seatsOf(room: Room): SeatId[] {
+  return room.seats.moderator === null ? ['A', 'B'] : ['A', 'B', 'moderator'];
+}

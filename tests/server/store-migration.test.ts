@@ -1,0 +1,83 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyCommand, claimSeat, createRoom, type Room } from '../../protocol';
+import { MIGRATIONS } from '../../server/store/sqlite-migrations';
+import { DATABASE_FILE, openSqliteStore } from '../../server/store/sqlite-store';
+import { tempDataDir } from '../support/test-server';
+
+const data = tempDataDir();
+afterAll(() => data.remove());
+
+/** A moderated room with something in each long list: a note, a coach line, a repair, timeline events. */
+function busyRoom(): Room {
+  const created = createRoom({ name: 'Mo', as: 'moderator', id: 'M'.repeat(22), minuteMs: 60_000 }, 1000).room;
+  let room = claimSeat(claimSeat(created, 'A', 'Ann', 2000).room, 'B', 'Ben', 3000).room;
+  const step = (command: Parameters<typeof applyCommand>[1], seat: Parameters<typeof applyCommand>[2], now: number): void => {
+    const outcome = applyCommand(room, command, seat, now);
+    if (!outcome.ok) throw new Error(outcome.error.code);
+    room = outcome.room;
+  };
+  step({ id: 'note-0001', type: 'note', text: 'First note' }, 'moderator', 4000);
+  step({ id: 'coach-001', type: 'coach', to: 'A', text: 'Breathe' }, 'moderator', 5000);
+  step({ id: 'repair-01', type: 'repair', phrase: 'sorry.too-harsh' }, 'A', 6000);
+  return room;
+}
+
+describe('the store migration that gives long lists rows of their own', () => {
+  it('keeps every room written by the first schema, whole, and writes on from there', async () => {
+    const dir = join(data.dir, 'old');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const room = busyRoom();
+    const old = new Database(join(dir, DATABASE_FILE));
+    old.exec(MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    old.prepare('INSERT INTO rooms (id, data, version, updated_at, next_deadline) VALUES (?, ?, 3, ?, NULL)').run(room.id, JSON.stringify(room), room.updatedAt);
+    old.close();
+
+    const store = openSqliteStore(dir);
+    const loaded = await store.loadRoom(room.id);
+    expect(loaded).toEqual({ room, version: 3 });
+
+    // A change that leaves the notes alone, and one that adds to them: both read back whole.
+    const advanced = applyCommand(room, { id: 'note-0002', type: 'note', text: 'Second note' }, 'moderator', 7000);
+    if (!advanced.ok) throw new Error('the note was refused');
+    expect(await store.commit({ roomId: room.id, expectedVersion: 3, room: advanced.room, before: room, deadline: null })).toBe('committed');
+    const paused = applyCommand(advanced.room, { id: 'pause-001', type: 'pause' }, 'moderator', 8000);
+    if (!paused.ok) throw new Error('the pause was refused');
+    expect(paused.room.notes).toBe(advanced.room.notes);
+    expect(await store.commit({ roomId: room.id, expectedVersion: 4, room: paused.room, before: advanced.room, deadline: null })).toBe('committed');
+    await store.close();
+
+    const reopened = openSqliteStore(dir);
+    expect(await reopened.loadRoom(room.id)).toEqual({ room: paused.room, version: 5 });
+    expect(await reopened.deleteRoom(room.id)).toBe(true);
+    await reopened.close();
+    const check = new Database(join(dir, DATABASE_FILE), { readonly: true });
+    expect(check.prepare('SELECT COUNT(*) AS n FROM room_lists').get()).toEqual({ n: 0 });
+    expect(check.prepare('SELECT COUNT(*) AS n FROM room_events').get()).toEqual({ n: 0 });
+    check.close();
+  });
+
+  it('appends timeline events one row each and drops those past the stored limit', async () => {
+    const dir = join(data.dir, 'events');
+    const store = openSqliteStore(dir);
+    let room = busyRoom();
+    await store.insertRoom({ room, deadline: null, seatKeys: [], invites: [] });
+    let version = 1;
+    for (let i = 0; i < 210; i += 1) {
+      const outcome = applyCommand(room, { id: `repair-${String(i).padStart(4, '0')}`, type: 'repair', phrase: 'appreciate.thank-you' }, 'B', 10_000 + i);
+      if (!outcome.ok) throw new Error(outcome.error.code);
+      expect(await store.commit({ roomId: room.id, expectedVersion: version, room: outcome.room, before: room, deadline: null })).toBe('committed');
+      room = outcome.room;
+      version += 1;
+    }
+    expect(room.timeline).toHaveLength(200);
+    expect(await store.loadRoom(room.id)).toEqual({ room, version });
+    await store.close();
+    const check = new Database(join(dir, DATABASE_FILE), { readonly: true });
+    expect(check.prepare('SELECT COUNT(*) AS n FROM room_events').get()).toEqual({ n: 200 });
+    check.close();
+  });
+});
