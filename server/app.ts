@@ -51,8 +51,8 @@ export interface AppDeps {
   /** The built client (dist/client), or null to serve the API alone. */
   clientDir?: string | null;
   /**
-   * The level of the one line per request: `info` (the default) for logs read later,
-   * `debug` when a person watches the terminal and must not see the addresses scroll away.
+   * The level of the one line per request and per command: `info` (the default) for logs read
+   * later, `debug` when a person watches the terminal and must not see the addresses scroll away.
    */
   requestLogLevel?: 'info' | 'debug';
 }
@@ -105,6 +105,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: app.log,
     commandLimit: config.DUOLOGUE_COMMAND_LIMIT,
     ttlMs,
+    // A talk's commands scroll a watched terminal as fast as requests do.
+    commandLogLevel: requestLogLevel,
   });
   const rooms = new RoomService({ store, clock, host, log: app.log, minuteMs: minuteMsFor(config.DUOLOGUE_TIME_SCALE), ttlMs });
   // Failed seat keys and invites per address share the HTTP limit's number (0 turns both off).

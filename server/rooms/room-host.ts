@@ -52,6 +52,8 @@ export interface RoomHostDeps {
   ttlMs: number;
   /** How many recently used rooms stay in memory (default 5,000). */
   hotRooms?: number;
+  /** The level of the line per command: `debug` when a person watches the terminal (default `info`). */
+  commandLogLevel?: 'info' | 'debug';
 }
 
 // Within one process the queue rules out conflicts; across processes a few retries settle them.
@@ -59,8 +61,8 @@ const MAX_ATTEMPTS = 5;
 /** What a room's turn returns when its commit met a newer version: the turn runs again. */
 const CONFLICT = Symbol('conflict');
 type Attempt<T> = Promise<T | typeof CONFLICT>;
-/** The levels at which the per-command line is written; at any other, its entry is not even built. */
-const INFO_AND_BELOW = new Set(['info', 'debug', 'trace']);
+/** The logger levels at which a line of each level is written; at any other, its entry is not even built. */
+const WRITTEN_AT = { info: new Set(['info', 'debug', 'trace']), debug: new Set(['debug', 'trace']) };
 
 /**
  * A room's whole life on the server, one entry point per method: a command, a seat claim,
@@ -92,7 +94,8 @@ export class RoomHost {
   async command(roomId: string, seat: SeatId, payload: unknown): Promise<CommandAck> {
     const started = performance.now();
     const ack = await this.decideCommand(roomId, seat, payload);
-    if (INFO_AND_BELOW.has(this.deps.log.level)) {
+    const level = this.deps.commandLogLevel ?? 'info';
+    if (WRITTEN_AT[level].has(this.deps.log.level)) {
       const type = typeof payload === 'object' && payload !== null ? (payload as { type?: unknown }).type : undefined;
       // What the log keeps of a command: never its words, and only a known type.
       const entry = {
@@ -102,7 +105,7 @@ export class RoomHost {
         result: ack.ok ? 'ok' : ack.error.code,
         ms: Math.round((performance.now() - started) * 100) / 100,
       };
-      this.deps.log.info(entry, 'command');
+      this.deps.log[level](entry, 'command');
     }
     return ack;
   }

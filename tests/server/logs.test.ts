@@ -59,7 +59,7 @@ describe('the logs', () => {
 });
 
 describe('the logs at a terminal', () => {
-  it('put the line per request at debug, so that a person watching keeps the addresses in view', async () => {
+  it('put the line per request and per command at debug, so that a person watching keeps the addresses in view', async () => {
     const watched: string[] = [];
     const screen = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -70,12 +70,26 @@ describe('the logs at a terminal', () => {
     const dir = tempDataDir();
     const quiet = await startServer({ dataDir: dir.dir, logger: createLogger('info', screen) as FastifyBaseLogger, requestLogLevel: 'debug' });
     const chatty = await startServer({ dataDir: dir.dir, logger: createLogger('debug', screen) as FastifyBaseLogger, requestLogLevel: 'debug' });
+    const talk = async (url: string): Promise<void> => {
+      const room = await openRoom(url);
+      await startDialogue(room);
+      await room.A.ok({ type: 'advance', step: 'share' });
+      room.close();
+    };
+    const lines = (msg: string): Entry[] => watched.map((l) => JSON.parse(l) as Entry).filter((e) => e.msg === msg);
     try {
       expect((await api(quiet.url, '/api/health')).status).toBe(200);
-      expect(watched.map((l) => JSON.parse(l) as Entry).filter((e) => e.msg === 'request')).toEqual([]);
+      await talk(quiet.url);
+      expect(lines('request')).toEqual([]);
+      expect(lines('command')).toEqual([]);
       expect((await api(chatty.url, '/api/health')).status).toBe(200);
-      expect(watched.map((l) => JSON.parse(l) as Entry).filter((e) => e.msg === 'request')).toEqual([
-        expect.objectContaining({ level: 20, route: '/api/health', status: 200 }),
+      expect(lines('request')).toEqual([expect.objectContaining({ level: 20, route: '/api/health', status: 200 })]);
+      await talk(chatty.url);
+      // checkIn A, checkIn B, advance: at debug, like the requests.
+      expect(lines('command')).toEqual([
+        expect.objectContaining({ level: 20, type: 'checkIn' }),
+        expect.objectContaining({ level: 20, type: 'checkIn' }),
+        expect.objectContaining({ level: 20, type: 'advance', result: 'ok' }),
       ]);
     } finally {
       await Promise.all([quiet.close(), chatty.close()]);
