@@ -58,6 +58,8 @@ export interface RoomHostDeps {
 
 // Within one process the queue rules out conflicts; across processes a few retries settle them.
 const MAX_ATTEMPTS = 5;
+/** How long a deadline whose commit failed waits before it is tried again. */
+const DEADLINE_RETRY_MS = 1000;
 /** What a room's turn returns when its commit met a newer version: the turn runs again. */
 const CONFLICT = Symbol('conflict');
 type Attempt<T> = Promise<T | typeof CONFLICT>;
@@ -261,7 +263,11 @@ export class RoomHost {
       roomId,
       this.deps.clock.at(deadline, () => {
         this.timers.delete(roomId);
-        this.tick(roomId).catch((error: unknown) => this.deps.log.error({ err: error, roomId }, 'deadline failed'));
+        this.tick(roomId).catch((error: unknown) => {
+          this.deps.log.error({ err: error, roomId }, 'deadline failed');
+          // A deadline whose commit failed is tried again shortly: a break must still come due.
+          if (!this.timers.has(roomId)) this.schedule(roomId, this.deps.clock.now() + DEADLINE_RETRY_MS);
+        });
       }),
     );
   }

@@ -5,6 +5,7 @@ import type { RoomStore } from '../../server/store/room-store';
 import { openSqliteStore } from '../../server/store/sqlite-store';
 import { Member } from '../support/member';
 import { openRoom, startDialogue } from '../support/room-setup';
+import { ManualClock } from '../support/manual-clock';
 import { TEST_CONFIG, tempDataDir } from '../support/test-server';
 
 const data = tempDataDir();
@@ -34,6 +35,7 @@ describe('grouped commits', () => {
 
   describe('a failed commit', () => {
     let failNext = false;
+    const clock = new ManualClock();
     let app: Awaited<ReturnType<typeof buildApp>>;
     let url: string;
     beforeAll(async () => {
@@ -46,7 +48,7 @@ describe('grouped commits', () => {
           return Promise.reject(new Error('disk full (a test)'));
         },
       };
-      app = await buildApp({ config: TEST_CONFIG, store, clientDir: null });
+      app = await buildApp({ config: TEST_CONFIG, store, clock, clientDir: null });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const address = app.server.address();
       url = typeof address === 'object' && address !== null ? `http://127.0.0.1:${address.port}` : '';
@@ -69,6 +71,22 @@ describe('grouped commits', () => {
       const fresh = await Member.connect(url, room.roomId, room.keys.B!);
       expect(fresh.state.rev).toBe(rev + 1);
       fresh.close();
+      room.close();
+    });
+
+    it('tries a deadline whose commit failed again, so the break still comes due', async () => {
+      const room = await openRoom(url);
+      await startDialogue(room);
+      expect(await room.A.send({ type: 'flood' }, 'failed-deadline-1')).toMatchObject({ ok: true });
+      const onBreak = await room.B.waitFor((s) => s.break !== null);
+      failNext = true;
+      clock.advance(onBreak.break!.returnAt - clock.now());
+      // The first try fails (the store refused it); a second one a moment later is stored.
+      await expect.poll(() => failNext).toBe(false);
+      expect(room.B.state.break?.due).toBe(false);
+      clock.advance(1000);
+      const due = await room.B.waitFor((s) => s.break?.due === true);
+      expect(due.rev).toBe(onBreak.rev + 1);
       room.close();
     });
   });
