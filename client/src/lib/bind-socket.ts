@@ -1,12 +1,11 @@
 import type { SocketAuth } from '@protocol/events';
 import { useConnectionStore } from '../stores/connection';
 import { useRoomStore } from '../stores/room';
-import { estimateOffset, type TimeSample } from './clock-offset';
+import { measureOffset } from './clock-offset';
 import { resendPending } from './command-queue';
 import { retryDelay } from './retry-delay';
 import { socket } from './socket';
 
-const ROUND_TRIPS = 5;
 const SERVER_CLOSE_RETRY_MS = 1000;
 /** Refusals no retry can change: the key opens no seat, or the room is gone. */
 const FINAL_REFUSALS = new Set(['unauthorized', 'room_not_found']);
@@ -35,17 +34,7 @@ export function retryNow(): void {
 }
 
 async function measureClock(setOffset: (ms: number) => void): Promise<void> {
-  const samples: TimeSample[] = [];
-  for (let i = 0; i < ROUND_TRIPS && socket.connected; i++) {
-    const sentAt = Date.now();
-    try {
-      const answer = await socket.timeout(5000).emitWithAck('time');
-      samples.push({ sentAt, receivedAt: Date.now(), serverNow: answer.now });
-    } catch {
-      break; // the connection went; the next one measures again
-    }
-  }
-  const offset = estimateOffset(samples);
+  const offset = await measureOffset(socket);
   if (offset !== null) setOffset(offset);
 }
 

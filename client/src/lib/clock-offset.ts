@@ -1,3 +1,5 @@
+import type { DuologueSocket } from './socket';
+
 /** One `time` round trip: when it left and came back (local ms), and the server's clock. */
 export interface TimeSample {
   sentAt: number;
@@ -19,4 +21,25 @@ export function estimateOffset(samples: readonly TimeSample[]): number | null {
     .slice(0, KEEP);
   const sum = fastest.reduce((acc, s) => acc + (s.serverNow - (s.sentAt + s.receivedAt) / 2), 0);
   return Math.round(sum / fastest.length);
+}
+
+/** How many `time` round trips one measurement takes. */
+const ROUND_TRIPS = 5;
+
+/**
+ * Measures a connected socket's clock offset from a few `time` round trips; null when the
+ * connection went before any answer (the next connection measures again).
+ */
+export async function measureOffset(socket: DuologueSocket): Promise<number | null> {
+  const samples: TimeSample[] = [];
+  for (let i = 0; i < ROUND_TRIPS && socket.connected; i++) {
+    const sentAt = Date.now();
+    try {
+      const answer = await socket.timeout(5000).emitWithAck('time');
+      samples.push({ sentAt, receivedAt: Date.now(), serverNow: answer.now });
+    } catch {
+      break;
+    }
+  }
+  return estimateOffset(samples);
 }

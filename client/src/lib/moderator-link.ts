@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 import type { SocketAuth } from '@protocol/events';
 import type { Command, CommandAck, CommandInput, StateView } from '@protocol/schemas';
-import { estimateOffset, type TimeSample } from './clock-offset';
+import { measureOffset } from './clock-offset';
 import { newCommandId } from './command-id';
 import type { DuologueSocket } from './socket';
 
@@ -28,7 +28,6 @@ export interface RoomLink {
   close(): void;
 }
 
-const ROUND_TRIPS = 5;
 const RETRY_MS = 1000;
 /** After a handshake refused for a while (`rate_limited`): wait longer, so retries do not add up. */
 const REFUSED_RETRY_MS = 5000;
@@ -51,17 +50,7 @@ export function openRoomLink(auth: SocketAuth, on: LinkListener): RoomLink {
   }
 
   async function measureClock(): Promise<void> {
-    const samples: TimeSample[] = [];
-    for (let i = 0; i < ROUND_TRIPS && socket.connected; i++) {
-      const sentAt = Date.now();
-      try {
-        const answer = await socket.timeout(5000).emitWithAck('time');
-        samples.push({ sentAt, receivedAt: Date.now(), serverNow: answer.now });
-      } catch {
-        break; // the connection went; the next one measures again
-      }
-    }
-    const offset = estimateOffset(samples);
+    const offset = await measureOffset(socket);
     if (offset !== null) on.offset(offset);
   }
 
