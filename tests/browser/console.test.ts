@@ -57,6 +57,8 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await joinAsPartner(a, first.links.A, 'Alex');
     // The lobby of a therapist's room speaks of the therapist, not of a partner who made the space.
     await a.page.locator('[data-test=therapist-lobby]').getByText(say(en.moderated.lobby, { name: 'Dr. Weber' })).waitFor();
+    // The therapist's name is set apart like every name in a sentence.
+    expect(await a.page.locator('[data-test=therapist-lobby] bdi').textContent()).toBe('Dr. Weber');
     const lobbyText = (await a.page.locator('main').textContent()) ?? '';
     expect(lobbyText).not.toContain(en.join.bodyPartner);
     expect(lobbyText).not.toContain(say(en.join.from, { name: 'Dr. Weber' }));
