@@ -32,6 +32,8 @@ export interface BenchOptions {
   clientOnly: boolean;
   /** Where the JSON goes; by default bench/results/<date>-<rooms>[-quick].json. */
   out: string | null;
+  /** When set, each measured Duologue server writes a V8 CPU profile (`--cpu-prof`) here. */
+  profileDir: string | null;
   /** Progress lines (stderr), or nothing. */
   log: (line: string) => void;
 }
@@ -61,6 +63,7 @@ export function defaultOptions(): BenchOptions {
     clientRuns: 3,
     clientOnly: false,
     out: null,
+    profileDir: null,
     log: (line) => console.warn(`[bench] ${line}`),
   };
 }
@@ -70,7 +73,7 @@ export function quickOptions(base: BenchOptions = defaultOptions()): BenchOption
   return { ...base, quick: true, steadyRounds: 3, bursts: 2, bystanderRounds: 3, sqliteCommits: 1000, clientRuns: 0 };
 }
 
-const USAGE = `npm run bench -- [--rooms N] [--runs K] [--quick] [--client | --no-client | --client-only] [--out FILE]`;
+const USAGE = `npm run bench -- [--rooms N] [--runs K] [--quick] [--client | --no-client | --client-only] [--out FILE] [--profile DIR]`;
 
 /** Reads the command line; throws with the usage on a bad flag. */
 export function optionsFromArgs(args: string[]): BenchOptions {
@@ -84,6 +87,7 @@ export function optionsFromArgs(args: string[]): BenchOptions {
       'no-client': { type: 'boolean' },
       'client-only': { type: 'boolean', default: false },
       out: { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -104,5 +108,6 @@ export function optionsFromArgs(args: string[]): BenchOptions {
     clientRuns,
     clientOnly: values['client-only'],
     out: values.out ?? null,
+    profileDir: values.profile ?? null,
   };
 }

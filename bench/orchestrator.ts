@@ -96,7 +96,7 @@ async function oneRun(side: Side, run: number, options: BenchOptions, work: stri
   if (side === 'duologue') {
     dataDir = join(work, `duologue-${run}`);
     if (template !== null) cpSync(template, dataDir, { recursive: true });
-    server = await startDuologue({ dataDir, commandLimit: options.commandLimit });
+    server = await startDuologue({ dataDir, commandLimit: options.commandLimit, profileDir: options.profileDir });
   } else {
     server = await startRelay();
   }

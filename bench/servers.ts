@@ -34,6 +34,8 @@ export interface DuologueServerOptions {
   dataDir: string;
   /** Commands per seat per 10 s (`DUOLOGUE_COMMAND_LIMIT`); the server's default is 50. */
   commandLimit?: number;
+  /** Writes a V8 CPU profile of the server into this folder when it exits. */
+  profileDir?: string | null;
 }
 
 /**
@@ -42,7 +44,8 @@ export interface DuologueServerOptions {
  * connections per address (every bench socket comes from 127.0.0.1) and warnings-only logs, on a free port; resolves once `/api/health` answers.
  */
 export function startDuologue(options: DuologueServerOptions): Promise<BenchServer> {
-  return startProcess('duologue', join('server', 'start.ts'), '/api/health', {
+  const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  return startProcess('duologue', join('server', 'start.ts'), '/api/health', profile, {
     HOST: '127.0.0.1',
     DUOLOGUE_DATA_DIR: options.dataDir,
     DUOLOGUE_TIME_SCALE: '1',
@@ -57,12 +60,18 @@ export function startDuologue(options: DuologueServerOptions): Promise<BenchServ
 
 /** Starts the bare Socket.IO relay (bench/bare-relay.ts) with the same loader, on a free port. */
 export function startRelay(): Promise<BenchServer> {
-  return startProcess('relay', join('bench', 'bare-relay.ts'), '/socket.io/?EIO=4&transport=polling', {});
+  return startProcess('relay', join('bench', 'bare-relay.ts'), '/socket.io/?EIO=4&transport=polling', [], {});
 }
 
-async function startProcess(side: Side, entry: string, readyPath: string, env: Record<string, string>): Promise<BenchServer> {
+async function startProcess(
+  side: Side,
+  entry: string,
+  readyPath: string,
+  nodeFlags: string[],
+  env: Record<string, string>,
+): Promise<BenchServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,8 +2,10 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Room, SeatId } from '../../protocol';
+import { Worker } from 'node:worker_threads';
 import { migrate } from './sqlite-migrations';
-import type { Commit, CommitResult, InviteRecord, NewRoomRecord, RoomStore, SeatSecret, StoredRoom } from './room-store';
+import type { Commit, CommitResult, InviteRecord, RoomStore, SeatSecret, StoredRoom } from './room-store';
+import { configure, type RoomWrite, type TimelineWrite, type WriterError, type WriterReply, type WriterRequest } from './sqlite-writer';
 
 /** The lists of a room stored whole in rows of their own (`room_lists`); the timeline has a row per event. */
 const LISTS = ['notes', 'coach', 'repairs'] as const;
@@ -13,34 +15,23 @@ export const DATABASE_FILE = 'duologue.sqlite';
 
 /**
  * The SQLite store (better-sqlite3). WAL with `synchronous=FULL`, so a commit is on
- * disk before the call returns; `secure_delete`, so deleted rooms leave no words
- * behind in the file.
+ * disk before its promise resolves; `secure_delete`, so deleted rooms leave no words
+ * behind in the file. Reads run on the calling thread; writes run on a writer thread
+ * (`sqlite-writer.ts`), so an fsync never stops the event loop.
  */
 export function openSqliteStore(dataDir: string): RoomStore {
   const file = join(dataDir, DATABASE_FILE);
   keepPrivate(dataDir, file);
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('secure_delete = ON');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  configure(db);
   migrate(db);
+  const writer = new WriterThread(file);
 
+  // The main thread's statements only read; every write goes to the writer thread.
   const q = {
-    insertRoom: db.prepare('INSERT INTO rooms (id, data, version, updated_at, next_deadline) VALUES (?, ?, 1, ?, ?)'),
-    insertKey: db.prepare('INSERT INTO seat_keys (room_id, seat, key_hash) VALUES (?, ?, ?)'),
-    insertInvite: db.prepare('INSERT INTO invites (room_id, seat, code_hash) VALUES (?, ?, ?)'),
     loadRoom: db.prepare<[string], { data: string; version: number }>('SELECT data, version FROM rooms WHERE id = ?'),
     loadEvents: db.prepare<[string], { data: string }>('SELECT data FROM room_events WHERE room_id = ? ORDER BY seq'),
-    lastEvent: db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM room_events WHERE room_id = ?'),
-    appendEvent: db.prepare('INSERT INTO room_events (room_id, seq, data) VALUES (?, ?, ?)'),
-    dropEvents: db.prepare('DELETE FROM room_events WHERE room_id = ? AND seq <= ?'),
     loadLists: db.prepare<[string], { list: string; data: string }>('SELECT list, data FROM room_lists WHERE room_id = ?'),
-    writeList: db.prepare(
-      'INSERT INTO room_lists (room_id, list, data) VALUES (?, ?, ?) ON CONFLICT (room_id, list) DO UPDATE SET data = excluded.data',
-    ),
-    version: db.prepare<[string], { version: number }>('SELECT version FROM rooms WHERE id = ?'),
     seatKeys: db.prepare<[string], { seat: string; key_hash: Buffer }>('SELECT seat, key_hash FROM seat_keys WHERE room_id = ?'),
     invites: db.prepare<[string], { seat: string; code_hash: Buffer; used: number }>(
       'SELECT seat, code_hash, used FROM invites WHERE room_id = ?',
@@ -48,124 +39,79 @@ export function openSqliteStore(dataDir: string): RoomStore {
     accepted: db.prepare<[string, string, string], { rev: number }>(
       'SELECT rev FROM accepted_commands WHERE room_id = ? AND seat = ? AND command_id = ?',
     ),
-    updateRoom: db.prepare(
-      'UPDATE rooms SET data = ?, version = version + 1, updated_at = ?, next_deadline = ? WHERE id = ? AND version = ?',
-    ),
-    remember: db.prepare('INSERT INTO accepted_commands (room_id, seat, command_id, rev) VALUES (?, ?, ?, ?)'),
-    spendInvite: db.prepare('UPDATE invites SET used = 1 WHERE room_id = ? AND seat = ? AND used = 0'),
-    deleteRoom: db.prepare('DELETE FROM rooms WHERE id = ?'),
     deadlines: db.prepare<[], { id: string; next_deadline: number }>(
       'SELECT id, next_deadline FROM rooms WHERE next_deadline IS NOT NULL',
     ),
     idle: db.prepare<[number], { id: string }>('SELECT id FROM rooms WHERE updated_at < ?'),
   };
 
-  /** The room's own row: the room without its long lists. */
-  const roomRow = (room: Room): string => {
-    const { timeline: _t, notes: _n, coach: _c, repairs: _r, ...rest } = room;
-    return JSON.stringify(rest);
-  };
-  /** Each long list that is not the very same array as in `before`, written to its own row. */
-  const writeLists = (room: Room, before: Room | undefined): void => {
-    for (const list of LISTS) {
-      if (before === undefined || before[list] !== room[list]) q.writeList.run(room.id, list, JSON.stringify(room[list]));
-    }
-    writeTimeline(room, before?.timeline);
-  };
   /**
-   * The timeline's new events appended after the last stored one, and the events the room no
-   * longer keeps dropped. The machine keeps the entries it carries over (it appends to a copy
-   * of the list and drops from the front), so the events after `before`'s last one are new;
-   * should that last one be gone, the whole timeline is written again.
+   * Group commit: the commits asked for while the writer is busy (or in one turn of the event
+   * loop) go to it as one group, written in one transaction with one fsync; each in its own
+   * savepoint, so a conflict or an error undoes that change alone. Every caller is answered
+   * only after the writer reports the outer COMMIT returned; if that COMMIT fails, every caller
+   * of the group gets the error and nothing of the group is stored.
    */
-  const writeTimeline = (room: Room, before: Room['timeline'] | undefined): void => {
-    const events = room.timeline;
-    if (before === events) return;
-    const last = before?.at(-1);
-    const kept = last === undefined ? -1 : events.lastIndexOf(last);
-    const stored = q.lastEvent.get(room.id)?.seq ?? -1;
-    if (last !== undefined && kept === -1) q.dropEvents.run(room.id, stored);
-    let seq = stored;
-    for (const event of events.slice(kept + 1)) {
-      seq += 1;
-      q.appendEvent.run(room.id, seq, JSON.stringify(event));
-    }
-    q.dropEvents.run(room.id, seq - events.length);
-  };
-
-  const insertRoom = db.transaction((record: NewRoomRecord) => {
-    const { room } = record;
-    q.insertRoom.run(room.id, roomRow(room), room.updatedAt, record.deadline);
-    writeLists(room, undefined);
-    for (const key of record.seatKeys) q.insertKey.run(room.id, key.seat, key.hash);
-    for (const invite of record.invites) q.insertInvite.run(room.id, invite.seat, invite.hash);
-  });
-
-  // Any step that finds the world changed throws this, which rolls the transaction back.
-  class Conflict extends Error {}
-
-  const commit = db.transaction((change: Commit) => {
-    const { roomId, expectedVersion } = change;
-    if (change.room === null) {
-      if (q.version.get(roomId)?.version !== expectedVersion) throw new Conflict();
-    } else {
-      const result = q.updateRoom.run(roomRow(change.room), change.room.updatedAt, change.deadline, roomId, expectedVersion);
-      if (result.changes !== 1) throw new Conflict();
-      writeLists(change.room, change.before);
-    }
-    if (change.claim !== undefined) {
-      if (q.spendInvite.run(roomId, change.claim.seat).changes !== 1) throw new Conflict();
-      q.insertKey.run(roomId, change.claim.seat, change.claim.keyHash);
-    }
-    if (change.acceptedCommand !== undefined) {
-      const { seat, commandId, rev } = change.acceptedCommand;
-      q.remember.run(roomId, seat, commandId, rev);
-    }
-  });
-
-  /**
-   * Group commit: the commits asked for in one turn of the event loop are written in one
-   * transaction, so one fsync serves them all. Each sits in its own savepoint (a nested
-   * better-sqlite3 transaction), so a conflict or an error undoes that one change alone;
-   * every caller is answered only after the outer COMMIT returned, and if that COMMIT
-   * fails, every caller of the group gets the error and nothing of the group is stored.
-   */
-  type Pending = { change: Commit; resolve: (result: CommitResult) => void; reject: (error: unknown) => void };
-  type Outcome = { result: CommitResult } | { error: unknown };
+  type Pending = { write: RoomWrite; resolve: (result: CommitResult) => void; reject: (error: unknown) => void };
   let pending: Pending[] = [];
-  const writeGroup = db.transaction((group: Pending[]): Outcome[] =>
-    group.map(({ change }) => {
-      try {
-        commit(change);
-        return { result: 'committed' };
-      } catch (error) {
-        return error instanceof Conflict ? { result: 'conflict' } : { error };
-      }
-    }),
-  );
+  /** The group the writer has now, until it answered. */
+  let writing: Promise<void> | null = null;
+  let flushQueued = false;
   const flush = (): void => {
+    flushQueued = false;
+    if (writing !== null || pending.length === 0) return;
     const group = pending;
     pending = [];
-    if (group.length === 0) return;
-    let outcomes: Outcome[];
-    try {
-      outcomes = writeGroup(group);
-    } catch (error) {
-      for (const waiting of group) waiting.reject(error);
-      return;
+    writing = writer
+      .request({ kind: 'group', writes: group.map((waiting) => waiting.write) })
+      .then(
+        (reply) => {
+          const outcomes = 'outcomes' in reply ? reply.outcomes : [];
+          group.forEach((waiting, i) => {
+            const outcome = outcomes[i];
+            if (outcome === undefined) waiting.reject(new Error('the SQLite writer answered no outcome'));
+            else if ('result' in outcome) waiting.resolve(outcome.result);
+            else waiting.reject(writerError(outcome.error));
+          });
+        },
+        (error: unknown) => {
+          for (const waiting of group) waiting.reject(error);
+        },
+      )
+      .finally(() => {
+        writing = null;
+        // What came while the writer was busy goes as the next group at once.
+        flush();
+      });
+  };
+  /** Resolves once every commit asked for so far has its answer. */
+  const drain = async (): Promise<void> => {
+    flush();
+    while (writing !== null) {
+      await writing;
+      flush();
     }
-    group.forEach((waiting, i) => {
-      const outcome = outcomes[i]!;
-      if ('result' in outcome) waiting.resolve(outcome.result);
-      else waiting.reject(outcome.error);
-    });
   };
 
   const seat = (value: string): SeatId => SeatId.parse(value);
 
   return {
     async insertRoom(record) {
-      insertRoom(record);
+      const { room } = record;
+      const lists = LISTS.map((list): [string, string] => [list, JSON.stringify(room[list])]);
+      await writer.request({
+        kind: 'insert',
+        record: {
+          roomId: room.id,
+          data: roomRow(room),
+          updatedAt: room.updatedAt,
+          deadline: record.deadline,
+          lists,
+          timeline: timelineWrite(room.timeline, undefined) ?? { restart: false, append: [], keep: 0 },
+          seatKeys: record.seatKeys.map((key) => ({ seat: key.seat, hash: key.hash })),
+          invites: record.invites.map((invite) => ({ seat: invite.seat, hash: invite.hash })),
+        },
+      });
     },
     async loadRoom(roomId): Promise<StoredRoom | null> {
       const row = q.loadRoom.get(roomId);
@@ -185,16 +131,23 @@ export function openSqliteStore(dataDir: string): RoomStore {
       return q.accepted.get(roomId, seatId, commandId)?.rev ?? null;
     },
     commit(change): Promise<CommitResult> {
+      let write: RoomWrite;
+      try {
+        write = roomWrite(change);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       return new Promise((resolve, reject) => {
-        if (pending.length === 0) setImmediate(flush);
-        pending.push({ change, resolve, reject });
+        pending.push({ write, resolve, reject });
+        if (!flushQueued && writing === null) {
+          flushQueued = true;
+          setImmediate(flush);
+        }
       });
     },
     async deleteRoom(roomId) {
-      const deleted = q.deleteRoom.run(roomId).changes > 0;
-      // Old pages of the room may still sit in the WAL; fold them in and empty it now.
-      if (deleted) db.pragma('wal_checkpoint(TRUNCATE)');
-      return deleted;
+      const reply = await writer.request({ kind: 'delete', roomId });
+      return 'deleted' in reply && reply.deleted;
     },
     async deadlines() {
       return q.deadlines.all().map((row) => ({ roomId: row.id, deadline: row.next_deadline }));
@@ -204,12 +157,120 @@ export function openSqliteStore(dataDir: string): RoomStore {
     },
     async close() {
       if (!db.open) return;
-      flush();
-      db.pragma('wal_checkpoint(TRUNCATE)');
+      await drain();
+      await writer.close();
       db.close();
     },
   };
 }
+
+/** The room's own row: the room without its long lists. */
+function roomRow(room: Room): string {
+  const { timeline: _t, notes: _n, coach: _c, repairs: _r, ...rest } = room;
+  return JSON.stringify(rest);
+}
+
+/** A commit as the writer runs it: rows serialized, only the lists the change replaced. */
+function roomWrite(change: Commit): RoomWrite {
+  const { roomId, expectedVersion, room, before } = change;
+  const write: RoomWrite = { roomId, expectedVersion, row: null, lists: [], timeline: null };
+  if (room !== null) {
+    write.row = { data: roomRow(room), updatedAt: room.updatedAt, deadline: change.deadline };
+    for (const list of LISTS) {
+      if (before === undefined || before[list] !== room[list]) write.lists.push([list, JSON.stringify(room[list])]);
+    }
+    write.timeline = timelineWrite(room.timeline, before?.timeline);
+  }
+  if (change.claim !== undefined) write.claim = { seat: change.claim.seat, keyHash: change.claim.keyHash };
+  if (change.acceptedCommand !== undefined) write.accepted = { ...change.acceptedCommand };
+  return write;
+}
+
+/**
+ * The timeline's new events, to append after the last stored one, and how many the room keeps.
+ * The machine keeps the entries it carries over (it appends to a copy of the list and drops
+ * from the front), so the events after `before`'s last one are new; should that last one be
+ * gone, the whole timeline is written again. Null when the timeline is the very same array.
+ */
+function timelineWrite(events: Room['timeline'], before: Room['timeline'] | undefined): TimelineWrite | null {
+  if (before === events) return null;
+  const last = before?.at(-1);
+  const kept = last === undefined ? -1 : events.lastIndexOf(last);
+  return {
+    restart: last !== undefined && kept === -1,
+    append: events.slice(kept + 1).map((event) => JSON.stringify(event)),
+    keep: events.length,
+  };
+}
+
+function writerError(error: WriterError): Error {
+  return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code });
+}
+
+/**
+ * The writer thread (`sqlite-writer.ts`) and its requests. It loads the TypeScript module
+ * through tsx, as the server itself is run, so it works under `node --import tsx` and the
+ * test runner alike. Should the thread die, every waiting request fails and the next one
+ * starts a new thread.
+ */
+class WriterThread {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (reply: WriterReply) => void; reject: (error: unknown) => void }>();
+
+  constructor(private readonly file: string) {
+    this.start();
+  }
+
+  request(request: DistributiveOmit<WriterRequest, 'id'>): Promise<WriterReply> {
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    // A request in flight keeps the process alive; an idle writer does not.
+    if (this.waiting.size === 0) worker.ref();
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, {
+        resolve: (reply) => ('error' in reply ? reject(writerError(reply.error)) : resolve(reply)),
+        reject,
+      });
+      worker.postMessage({ ...request, id });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.worker === null) return;
+    const worker = this.worker;
+    await this.request({ kind: 'close' });
+    this.worker = null;
+    await worker.terminate();
+  }
+
+  private start(): Worker {
+    const module = new URL('./sqlite-writer.ts', import.meta.url).href;
+    const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(module)}); })`;
+    const worker = new Worker(boot, { eval: true, execArgv: [], workerData: { sqliteWriterFile: this.file } });
+    worker.on('message', (reply: WriterReply) => {
+      const waiting = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (this.waiting.size === 0) worker.unref();
+      waiting?.resolve(reply);
+    });
+    const fail = (error: unknown) => {
+      if (this.worker === worker) this.worker = null;
+      for (const waiting of this.waiting.values()) waiting.reject(error);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (this.waiting.size > 0) fail(new Error(`the SQLite writer thread stopped (exit code ${code})`));
+      else if (this.worker === worker) this.worker = null;
+    });
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
  * The data folder holds names, topics and check-in answers: only its user may enter it

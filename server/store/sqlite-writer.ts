@@ -1,0 +1,194 @@
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+
+/**
+ * The SQLite store's writer: a worker thread holding the one connection that writes. Every
+ * write of the store (a group of commits, a new room, a deletion) is done here, so a commit's
+ * statements, its fsync and WAL checkpoints never stop the server's event loop. The main
+ * thread prepares each write (rows already serialized) and answers its callers when this
+ * thread reports the `COMMIT` returned; it keeps a connection of its own for reads.
+ */
+
+/** The timeline's change: events appended after the last stored one, at most `keep` kept. */
+export interface TimelineWrite {
+  /** The last stored event is gone from the room: drop every stored event first. */
+  restart: boolean;
+  append: string[];
+  keep: number;
+}
+
+/** One commit, serialized: what the writer runs inside its own savepoint. */
+export interface RoomWrite {
+  roomId: string;
+  expectedVersion: number;
+  /** The room's own row (without its long lists), or null when only side records are written. */
+  row: { data: string; updatedAt: number; deadline: number | null } | null;
+  /** Long lists replaced by the change: `[list, JSON]`. */
+  lists: Array<[string, string]>;
+  timeline: TimelineWrite | null;
+  claim?: { seat: string; keyHash: Uint8Array };
+  accepted?: { seat: string; commandId: string; rev: number };
+}
+
+export interface RoomInsert {
+  roomId: string;
+  data: string;
+  updatedAt: number;
+  deadline: number | null;
+  lists: Array<[string, string]>;
+  timeline: TimelineWrite;
+  seatKeys: Array<{ seat: string; hash: Uint8Array }>;
+  invites: Array<{ seat: string; hash: Uint8Array }>;
+}
+
+export type WriterRequest =
+  | { id: number; kind: 'group'; writes: RoomWrite[] }
+  | { id: number; kind: 'insert'; record: RoomInsert }
+  | { id: number; kind: 'delete'; roomId: string }
+  | { id: number; kind: 'close' };
+
+/** An error as it crosses the thread boundary. */
+export interface WriterError {
+  message: string;
+  code?: string;
+}
+export type WriteOutcome = { result: 'committed' | 'conflict' } | { error: WriterError };
+export type WriterReply =
+  | { id: number; outcomes: WriteOutcome[] }
+  | { id: number; deleted: boolean }
+  | { id: number; done: true }
+  | { id: number; error: WriterError };
+
+/** The options the store opens every connection with. */
+export function configure(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('secure_delete = ON');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+}
+
+function serve(file: string): void {
+  const port = parentPort;
+  if (port === null) throw new Error('sqlite-writer runs as a worker thread');
+  const db = new Database(file);
+  configure(db);
+
+  const q = {
+    insertRoom: db.prepare('INSERT INTO rooms (id, data, version, updated_at, next_deadline) VALUES (?, ?, 1, ?, ?)'),
+    insertKey: db.prepare('INSERT INTO seat_keys (room_id, seat, key_hash) VALUES (?, ?, ?)'),
+    insertInvite: db.prepare('INSERT INTO invites (room_id, seat, code_hash) VALUES (?, ?, ?)'),
+    lastEvent: db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM room_events WHERE room_id = ?'),
+    appendEvent: db.prepare('INSERT INTO room_events (room_id, seq, data) VALUES (?, ?, ?)'),
+    dropEvents: db.prepare('DELETE FROM room_events WHERE room_id = ? AND seq <= ?'),
+    writeList: db.prepare(
+      'INSERT INTO room_lists (room_id, list, data) VALUES (?, ?, ?) ON CONFLICT (room_id, list) DO UPDATE SET data = excluded.data',
+    ),
+    version: db.prepare<[string], { version: number }>('SELECT version FROM rooms WHERE id = ?'),
+    updateRoom: db.prepare(
+      'UPDATE rooms SET data = ?, version = version + 1, updated_at = ?, next_deadline = ? WHERE id = ? AND version = ?',
+    ),
+    remember: db.prepare('INSERT INTO accepted_commands (room_id, seat, command_id, rev) VALUES (?, ?, ?, ?)'),
+    spendInvite: db.prepare('UPDATE invites SET used = 1 WHERE room_id = ? AND seat = ? AND used = 0'),
+    deleteRoom: db.prepare('DELETE FROM rooms WHERE id = ?'),
+  };
+  const blob = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+  const writeLists = (roomId: string, lists: Array<[string, string]>, timeline: TimelineWrite | null): void => {
+    for (const [list, data] of lists) q.writeList.run(roomId, list, data);
+    if (timeline === null) return;
+    const stored = q.lastEvent.get(roomId)?.seq ?? -1;
+    if (timeline.restart) q.dropEvents.run(roomId, stored);
+    let seq = stored;
+    for (const event of timeline.append) {
+      seq += 1;
+      q.appendEvent.run(roomId, seq, event);
+    }
+    q.dropEvents.run(roomId, seq - timeline.keep);
+  };
+
+  // Any step that finds the world changed throws this, which rolls the savepoint back.
+  class Conflict extends Error {}
+
+  const commit = db.transaction((write: RoomWrite) => {
+    const { roomId, expectedVersion, row } = write;
+    if (row === null) {
+      if (q.version.get(roomId)?.version !== expectedVersion) throw new Conflict();
+    } else {
+      if (q.updateRoom.run(row.data, row.updatedAt, row.deadline, roomId, expectedVersion).changes !== 1) throw new Conflict();
+      writeLists(roomId, write.lists, write.timeline);
+    }
+    if (write.claim !== undefined) {
+      if (q.spendInvite.run(roomId, write.claim.seat).changes !== 1) throw new Conflict();
+      q.insertKey.run(roomId, write.claim.seat, blob(write.claim.keyHash));
+    }
+    if (write.accepted !== undefined) {
+      const { seat, commandId, rev } = write.accepted;
+      q.remember.run(roomId, seat, commandId, rev);
+    }
+  });
+
+  /**
+   * A group in one transaction, one fsync; each write in its own savepoint (a nested
+   * better-sqlite3 transaction), so a conflict or an error undoes that write alone.
+   */
+  const writeGroup = db.transaction((writes: RoomWrite[]): WriteOutcome[] =>
+    writes.map((write) => {
+      try {
+        commit(write);
+        return { result: 'committed' };
+      } catch (error) {
+        return error instanceof Conflict ? { result: 'conflict' } : { error: asWriterError(error) };
+      }
+    }),
+  );
+
+  const insertRoom = db.transaction((record: RoomInsert) => {
+    q.insertRoom.run(record.roomId, record.data, record.updatedAt, record.deadline);
+    writeLists(record.roomId, record.lists, record.timeline);
+    for (const key of record.seatKeys) q.insertKey.run(record.roomId, key.seat, blob(key.hash));
+    for (const invite of record.invites) q.insertInvite.run(record.roomId, invite.seat, blob(invite.hash));
+  });
+
+  const handle = (request: WriterRequest): WriterReply => {
+    switch (request.kind) {
+      case 'group':
+        return { id: request.id, outcomes: writeGroup(request.writes) };
+      case 'insert':
+        insertRoom(request.record);
+        return { id: request.id, done: true };
+      case 'delete': {
+        const deleted = q.deleteRoom.run(request.roomId).changes > 0;
+        // Old pages of the room may still sit in the WAL; fold them in and empty it now.
+        if (deleted) db.pragma('wal_checkpoint(TRUNCATE)');
+        return { id: request.id, deleted };
+      }
+      case 'close':
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        db.close();
+        return { id: request.id, done: true };
+    }
+  };
+
+  port.on('message', (request: WriterRequest) => {
+    let reply: WriterReply;
+    try {
+      reply = handle(request);
+    } catch (error) {
+      reply = { id: request.id, error: asWriterError(error) };
+    }
+    port.postMessage(reply);
+    if (request.kind === 'close') port.close();
+  });
+}
+
+function asWriterError(error: unknown): WriterError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? { message: error.message, code } : { message: error.message };
+  }
+  return { message: String(error) };
+}
+
+const data = workerData as { sqliteWriterFile?: string } | null;
+if (parentPort !== null && typeof data?.sqliteWriterFile === 'string') serve(data.sqliteWriterFile);
