@@ -8,6 +8,7 @@
  *
  * The machine is shared: run it under `nice -n 10`, which its processes inherit.
  */
+import { filesNeeded, openFileLimits } from './measure/proc';
 import { optionsFromArgs, type BenchOptions } from './options';
 import { runBench } from './orchestrator';
 
@@ -16,6 +17,20 @@ try {
   options = optionsFromArgs(process.argv.slice(2));
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
+  process.exit(2);
+}
+
+// Each side's server and the generator hold every socket open at once: say so before starting.
+const limits = openFileLimits();
+const needed = filesNeeded(options.rooms, options.busyRooms);
+if (!options.clientOnly && limits !== null && limits.soft < needed) {
+  const raise =
+    limits.hard >= needed
+      ? `Raise it first with \`ulimit -n ${needed}\` (this machine allows up to ${limits.hard}).`
+      : `This machine's hard limit is ${limits.hard}, so at most ${Math.floor((limits.hard - 200 - 3 * options.busyRooms) / 2)} rooms fit.`;
+  console.error(
+    `${options.rooms} rooms need about ${needed} open files in the server and in the load generator each, and this shell allows ${limits.soft}. ${raise}`,
+  );
   process.exit(2);
 }
 

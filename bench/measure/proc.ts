@@ -100,3 +100,23 @@ export function loadAverages(): [number, number, number] {
   const [one, five, fifteen] = loadavg().map((value) => Math.round(value * 100) / 100);
   return [one!, five!, fifteen!];
 }
+
+/** This process's limit of open files (`ulimit -n`), soft and hard; null where /proc does not tell. */
+export function openFileLimits(): { soft: number; hard: number } | null {
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('Max open files'));
+  const match = line?.match(/Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/);
+  if (!match) return null;
+  const value = (raw: string) => (raw === 'unlimited' ? Number.POSITIVE_INFINITY : Number(raw));
+  return { soft: value(match[1]!), hard: value(match[2]!) };
+}
+
+/**
+ * Open files the server and the load generator each need for a bench of `rooms` rooms: two
+ * partner sockets per room, three per busy room, and a margin for the database, pipes and
+ * the listening socket.
+ */
+export function filesNeeded(rooms: number, busyRooms: number): number {
+  return 2 * rooms + 3 * busyRooms + 200;
+}
