@@ -190,7 +190,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const of = (side: Side) => runs.filter((r) => r.side === side).map((r) => r.result);
   const comparison = runs.length > 0 ? compare(of('duologue'), of('relay')) : [];
   const bystander = summarizeBystander(of('duologue'));
-  const lost = lostOf(runs.map((r) => r.result));
+  // The goal is Duologue's: the relay's own losses are listed among the problems.
+  const lost = lostOf(of('duologue'));
   const goalRows = runs.length > 0 ? goals(comparison, bystander, lost) : [];
   const problems = problemsOf(runs.map((r) => ({ side: r.side, run: r.run, result: r.result, serverOutput: r.serverOutput })));
   const sqliteCommit =

@@ -125,7 +125,7 @@ export function goals(rows: ComparisonRow[], bystander: BystanderSummary | null,
     measured: Number.isFinite(quiet) ? `×${quiet}` : 'not measured',
     met: quiet <= 2,
   });
-  list.push({ goal: 'lost commands', limit: '0', measured: String(lost), met: lost === 0 });
+  list.push({ goal: 'lost commands (Duologue)', limit: '0', measured: String(lost), met: lost === 0 });
   return list;
 }
 
