@@ -117,8 +117,8 @@ describe('npm run bench, at toy scale', () => {
     const p50 = written.comparison.find((row) => row.figure === 'steady: command → partner state p50')!;
     expect(p50.duologue.runs).toHaveLength(1);
     expect(p50.ratio).toBe(Math.round((p50.duologue.median / p50.relay.median) * 100) / 100);
-    expect(written.goals.map((g) => g.goal)).toContain('lost commands');
-    expect(written.goals.find((g) => g.goal === 'lost commands')!.met).toBe(true);
+    expect(written.goals.map((g) => g.goal)).toContain('lost commands (Duologue)');
+    expect(written.goals.find((g) => g.goal === 'lost commands (Duologue)')!.met).toBe(true);
     expect(written.bystander!.ratioP99.runs).toHaveLength(1);
     expect(written.summary).toContain('Goals of issue 10');
   });
