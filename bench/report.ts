@@ -29,7 +29,10 @@ export interface BystanderSummary {
   busy: { p50: Spread; p99: Spread; commandsPerSecond: Spread; offered: number; skipped: number; rejected: number };
 }
 
-type Pick = (result: LoadResult) => number;
+type Pick = (result: LoadResult) => number | null;
+
+/** The runs that measured a figure: a run in which no command completed has no latency (null), not a latency of 0. */
+const measured = (values: Array<number | null>): number[] => values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
 
 const median = (values: number[]) => spread(values).median;
 const phases = (r: LoadResult): PhaseResult[] => [r.steady, r.burst, ...(r.bystander === null ? [] : [r.bystander.quietAlone, r.bystander.quietWithBusy, r.bystander.busy])];
@@ -70,8 +73,8 @@ const FIGURES: Array<[string, string, Pick]> = [
 /** Compares the sides figure by figure: medians over the runs, with min–max and the ratio. */
 export function compare(duologue: LoadResult[], relay: LoadResult[]): ComparisonRow[] {
   return FIGURES.map(([figure, unit, pick]) => {
-    const d = spread(duologue.map(pick));
-    const r = spread(relay.map(pick));
+    const d = spread(measured(duologue.map(pick)));
+    const r = spread(measured(relay.map(pick)));
     return { figure, unit, duologue: d, relay: r, ratio: ratio(d.median, r.median) };
   });
 }
@@ -80,7 +83,7 @@ export function compare(duologue: LoadResult[], relay: LoadResult[]): Comparison
 export function summarizeBystander(duologue: LoadResult[]): BystanderSummary | null {
   const runs = duologue.map((r) => r.bystander).filter((b) => b !== null);
   if (runs.length === 0) return null;
-  const of = (pick: (b: (typeof runs)[number]) => number) => spread(runs.map(pick));
+  const of = (pick: (b: (typeof runs)[number]) => number | null) => spread(measured(runs.map(pick)));
   return {
     quietAlone: { p50: of((b) => b.quietAlone.partner.p50), p95: of((b) => b.quietAlone.partner.p95), p99: of((b) => b.quietAlone.partner.p99) },
     quietWithBusy: {
@@ -140,7 +143,12 @@ export function problemsOf(runs: Array<{ side: string; run: number; result: Load
     if (lost > 0) problems.push(`${where}: ${lost} commands lost`);
     if (mismatched > 0) problems.push(`${where}: ${mismatched} acks or states with an unexpected rev`);
     for (const [code, count] of rejected) problems.push(`${where}: ${count} commands rejected with ${code}`);
-    if (result.disconnects > 0) problems.push(`${where}: ${result.disconnects} sockets dropped`);
+    if (result.disconnects > 0) {
+      const why = Object.entries(result.dropReasons ?? {})
+        .map(([reason, d]) => `${d.count} ${reason} (${(d.firstMs / 1000).toFixed(1)}–${(d.lastMs / 1000).toFixed(1)} s after the load began)`)
+        .join(', ');
+      problems.push(`${where}: ${result.disconnects} sockets dropped${why === '' ? '' : `: ${why}`}`);
+    }
     if (serverOutput.length > 0) problems.push(`${where}: the server wrote ${serverOutput.length} lines, first: ${serverOutput[0]!.slice(0, 300)}`);
   }
   return problems;

@@ -68,6 +68,8 @@ export interface LoadResult {
   bystander: { quietAlone: PhaseResult; quietWithBusy: PhaseResult; busy: PhaseResult } | null;
   /** Sockets that closed during the run (none expected). */
   disconnects: number;
+  /** Dropped sockets by Socket.IO's reason, with the first and last drop in ms after the load began. */
+  dropReasons: Record<string, { count: number; firstMs: number; lastMs: number }>;
 }
 
 /** Connects every room's sockets; for Duologue also waits for each socket's first state. */
@@ -95,6 +97,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   // Both processes have just started: let their JIT's background work settle before anything is timed.
   await new Promise((resolve) => setTimeout(resolve, plan.settleMs));
   const idleKiB = processRssKiB(serverPid);
+  const loadStarted = performance.now();
 
   let createRoomsMs: number | null = null;
   let rooms: RoomKeys[];
@@ -183,8 +186,22 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
       burst,
       bystander,
       disconnects: everyTalk.reduce((sum, talk) => sum + talk.disconnects, 0),
+      dropReasons: dropReasons(everyTalk, loadStarted),
     };
   } finally {
     for (const talk of everyTalk) talk.close();
   }
+}
+
+/** Groups the dropped sockets by reason, timed from the start of the load. */
+function dropReasons(talks: Talk[], startedAt: number): LoadResult['dropReasons'] {
+  const reasons: LoadResult['dropReasons'] = {};
+  for (const { reason, at } of talks.flatMap((talk) => talk.dropped)) {
+    const ms = Math.round(at - startedAt);
+    const entry = (reasons[reason] ??= { count: 0, firstMs: ms, lastMs: ms });
+    entry.count += 1;
+    entry.firstMs = Math.min(entry.firstMs, ms);
+    entry.lastMs = Math.max(entry.lastMs, ms);
+  }
+  return reasons;
 }

@@ -51,6 +51,8 @@ export class Talk {
   readonly latest: Partial<Record<Partner | 'moderator', StateView>> = {};
   /** Sockets that closed while the bench still needed them. */
   disconnects = 0;
+  /** Why they closed (Socket.IO's reason: `ping timeout`, `transport close`, …), and when (performance.now()). */
+  readonly dropped: Array<{ reason: string; at: number }> = [];
   private pending: Pending | null = null;
   private relayFloor: Floor = { rev: 0, speaker: 'A', step: 'share' };
   private closing = false;
@@ -63,8 +65,10 @@ export class Talk {
     for (const seat of ['A', 'B', 'moderator'] as const) {
       const socket = sockets[seat];
       if (socket === undefined) continue;
-      socket.on('disconnect', () => {
-        if (!this.closing) this.disconnects += 1;
+      socket.on('disconnect', (reason: string) => {
+        if (this.closing) return;
+        this.disconnects += 1;
+        this.dropped.push({ reason, at: performance.now() });
       });
       if (side === 'duologue') socket.on('state', (view: StateView) => this.onState(seat, view));
       else if (seat !== 'moderator') socket.on('command', (payload: { id?: unknown }) => this.onRelayed(seat, payload));
