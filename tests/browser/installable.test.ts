@@ -4,6 +4,29 @@ import { saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
 import { button, createTalk, en, startDialogue, type Phone } from './support/talk';
 
+// The page's globals as the functions given to page.evaluate use them: the tests compile
+// without the DOM's types, so these few are named here, for this file only.
+interface ShownNotification {
+  title: string;
+  body: string;
+  tag: string;
+}
+interface WorkerRegistration {
+  getNotifications(): Promise<ShownNotification[]>;
+}
+declare const navigator: {
+  serviceWorker: {
+    ready: Promise<WorkerRegistration>;
+    controller: object | null;
+    addEventListener(type: 'controllerchange', listener: () => void, options: { once: boolean }): void;
+  };
+};
+declare const caches: { keys(): Promise<string[]>; open(name: string): Promise<{ keys(): Promise<Array<{ url: string }>> }> };
+declare const document: { dispatchEvent(event: object): void };
+declare const Event: new (type: string) => object;
+declare const Notification: { requestPermission(): Promise<string> };
+declare const window: { asked: number; hide(): void };
+
 // Without Chromium the suite skips locally, and fails under CI=true (launch throws).
 const run = chromiumAvailable || mustRunBrowserTests;
 
@@ -113,12 +136,12 @@ describe.skipIf(!run)('a reminder at the break\'s return time that says nothing 
       Object.defineProperty(document, 'visibilityState', { get: () => (hidden ? 'hidden' : 'visible'), configurable: true });
       // Counts the page's permission requests: none may come before Sam's tap.
       const ask = Notification.requestPermission.bind(Notification);
-      (window as unknown as { asked: number }).asked = 0;
+      window.asked = 0;
       Notification.requestPermission = () => {
-        (window as unknown as { asked: number }).asked += 1;
+        window.asked += 1;
         return ask();
       };
-      (window as unknown as { hide: () => void }).hide = () => {
+      window.hide = () => {
         hidden = true;
         document.dispatchEvent(new Event('visibilitychange'));
       };
@@ -126,12 +149,12 @@ describe.skipIf(!run)('a reminder at the break\'s return time that says nothing 
     await button(a.page, en.flood.button).click();
     await a.page.locator('[data-test=flood-start]').click();
     await b.page.getByRole('heading', { name: en.break.theirs.replace('{name}', 'Alex') }).waitFor();
-    expect(await b.page.evaluate(() => (window as unknown as { asked: number }).asked)).toBe(0);
+    expect(await b.page.evaluate(() => window.asked)).toBe(0);
     await b.page.getByLabel(en.break.remind).check();
-    expect(await b.page.evaluate(() => (window as unknown as { asked: number }).asked)).toBe(1);
+    expect(await b.page.evaluate(() => window.asked)).toBe(1);
     await b.page.getByText(en.break.remindOn).waitFor();
     await saveScreen(b.page, 'reach-break-remind');
-    await b.page.evaluate(() => (window as unknown as { hide: () => void }).hide());
+    await b.page.evaluate(() => window.hide());
     await b.page.getByRole('heading', { name: en.break.due }).waitFor({ timeout: 30_000 });
     const shown = await b.page.evaluate(async () => {
       const registration = await navigator.serviceWorker.ready;

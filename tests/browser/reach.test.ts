@@ -14,6 +14,11 @@ import { saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
 import { button, checkIn, createTalk, en, joinTalk, roleOf, welcomePartner, type Phone } from './support/talk';
 
+// The page's globals as the functions given to page.evaluate use them (the tests compile without the DOM's types).
+declare const window: { isSecureContext: boolean };
+declare const navigator: { clipboard: { readText(): Promise<string> } };
+declare const document: { activeElement: { value: string; selectionStart: number | null; selectionEnd: number | null } | null };
+
 // Without Chromium the suite skips locally, and fails under CI=true (launch throws).
 const run = chromiumAvailable || mustRunBrowserTests;
 
@@ -185,7 +190,7 @@ describe.skipIf(!run)('plain http on the LAN address: every secure-context featu
     await button(a.page, en.common.copy).click();
     await a.page.getByText(en.invite.pressToCopy).waitFor();
     const selected = await a.page.evaluate(() => {
-      const input = document.activeElement as HTMLInputElement | null;
+      const input = document.activeElement;
       return input === null ? null : input.value.slice(input.selectionStart ?? 0, input.selectionEnd ?? 0);
     });
     expect(selected).toBe(link);
