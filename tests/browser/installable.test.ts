@@ -56,6 +56,11 @@ describe.skipIf(!run)('the app installs, and keeps its shell for a flaky line', 
   it('has a manifest with icons and theme colours for light and dark, and Chromium finds no installability error', async () => {
     await a.page.goto('/');
     await controlled(a);
+    // This server listens on 127.0.0.1 only: no other phone can reach it, and the start page says so.
+    const warning = a.page.locator('[data-test=address-local-only]');
+    await warning.waitFor();
+    expect(await warning.innerText()).toContain(server.url);
+    await saveScreen(a.page, 'reach-start-local-only');
     const manifest = (await (await a.page.request.get('/manifest.webmanifest')).json()) as {
       icons: Array<{ sizes: string; type: string }>;
       display: string;
