@@ -45,6 +45,11 @@ export default tseslint.config(
     },
   },
   {
+    // Filled in by scripts/service-worker-plugin.ts at build time.
+    files: ['client/sw/*.js'],
+    languageOptions: { globals: { ...globals.serviceworker, SHELL: 'readonly', VERSION: 'readonly' } },
+  },
+  {
     files: ['server/**/*.ts', 'tests/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', '*.ts', '*.js'],
     languageOptions: { globals: { ...globals.node } },
   },

@@ -2,12 +2,13 @@ import { defineConfig } from 'vitest/config';
 import vue from '@vitejs/plugin-vue';
 import { fileURLToPath } from 'node:url';
 import { precompileMessages } from './scripts/precompile-messages.ts';
+import { serviceWorker } from './scripts/service-worker-plugin.ts';
 
 const root = fileURLToPath(new URL('./client', import.meta.url));
 
 export default defineConfig({
   root,
-  plugins: [vue(), precompileMessages()],
+  plugins: [vue(), precompileMessages(), serviceWorker(fileURLToPath(new URL('./client/sw/service-worker.js', import.meta.url)), fileURLToPath(new URL('./client/public', import.meta.url)))],
   // Compile-time flags of Vue and vue-i18n: the app uses the Composition API only, and
   // production builds carry no devtools hooks. Leaving them out keeps the phone's bundle lean.
   define: {

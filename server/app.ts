@@ -1,12 +1,14 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import proxyAddr from 'proxy-addr';
 import type { Config } from './config';
 import { minuteMsFor } from './config';
 import { systemClock, type Clock } from './clock';
 import { clientFiles } from './http/client-files';
 import { limitConnectionsPerAddress } from './http/connection-limit';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './http/http-errors';
+import { addressRoute } from './http/public-origin';
 import { HELMET_OPTIONS } from './http/security-headers';
 import { roomRoutes } from './http/room-routes';
 import { createLogger } from './logger';
@@ -40,7 +42,14 @@ export type AppConfig = Pick<
   | 'DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS'
   | 'DUOLOGUE_CONNECTIONS_PER_ADDRESS'
   | 'LOG_LEVEL'
->;
+> &
+  Partial<Pick<Config, 'DUOLOGUE_TRUST_PROXY'>>;
+
+/** A certificate and its private key (PEM), for HTTPS and WSS on the server's own port. */
+export interface TlsFiles {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
 
 export interface AppDeps {
   config: AppConfig;
@@ -55,6 +64,10 @@ export interface AppDeps {
    * later, `debug` when a person watches the terminal and must not see the addresses scroll away.
    */
   requestLogLevel?: 'info' | 'debug';
+  /** With a certificate the server speaks HTTPS (and Socket.IO WSS); without, plain HTTP. */
+  tls?: TlsFiles | null;
+  /** The address other devices reach this server at, put in links instead of localhost; null: none. */
+  lanAddress?: () => string | null;
 }
 
 /** The maximum JSON body (PROTOCOL.md section 2). */
@@ -71,18 +84,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock();
   const logger = deps.logger ?? (createLogger(config.LOG_LEVEL) as FastifyBaseLogger);
   const requestLogLevel = deps.requestLogLevel ?? 'info';
-  const app = Fastify({
+  const serverTimeouts = {
+    headersTimeout: config.DUOLOGUE_HEADERS_TIMEOUT_MS,
+    requestTimeout: config.DUOLOGUE_REQUEST_TIMEOUT_MS,
+    // Node checks the two timeouts every 30 s by default, which would stretch them by as much.
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.round(config.DUOLOGUE_HEADERS_TIMEOUT_MS / 4))),
+  };
+  const trustProxy = config.DUOLOGUE_TRUST_PROXY ?? false;
+  const options: FastifyServerOptions = {
     loggerInstance: logger,
     bodyLimit: BODY_LIMIT,
     // Fastify's defaults (0: no limit) would let a client that sends half a request hold its connection for ever.
     requestTimeout: config.DUOLOGUE_REQUEST_TIMEOUT_MS,
     keepAliveTimeout: config.DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS,
-    http: {
-      headersTimeout: config.DUOLOGUE_HEADERS_TIMEOUT_MS,
-      requestTimeout: config.DUOLOGUE_REQUEST_TIMEOUT_MS,
-      // Node checks the two timeouts every 30 s by default, which would stretch them by as much.
-      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.round(config.DUOLOGUE_HEADERS_TIMEOUT_MS / 4))),
-    },
     // Errors that come before any route or hook are answered in the API's shape too.
     frameworkErrors: frameworkErrorHandler(logger, requestLogLevel),
     clientErrorHandler: clientErrorHandler(logger),
@@ -92,11 +106,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 1024 },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    trustProxy: false,
-  });
+    // Off unless DUOLOGUE_TRUST_PROXY names the proxy in front: then request.ip is the phone's address.
+    trustProxy: trustProxy === false ? false : proxyTrust(trustProxy),
+  };
+  // HTTPS takes the same server options as HTTP, beside the certificate (Node's https.createServer).
+  const app = (
+    deps.tls
+      ? Fastify({ ...options, https: { ...serverTimeouts, cert: deps.tls.cert, key: deps.tls.key } } as FastifyServerOptions)
+      : Fastify({ ...options, http: serverTimeouts })
+  ) as FastifyInstance;
 
   limitConnectionsPerAddress(app.server, config.DUOLOGUE_CONNECTIONS_PER_ADDRESS, logger);
   const io = createSocketServer(app.server, config.DUOLOGUE_ORIGIN);
+  if (trustProxy !== false) {
+    // The socket's handshake counts failed keys per address like the HTTP routes: the phone's, not the proxy's.
+    const trusted = proxyTrust(trustProxy);
+    io.use((socket, next) => {
+      socket.handshake.address = proxyAddr(socket.request, trusted);
+      next();
+    });
+  }
   const ttlMs = config.DUOLOGUE_ROOM_TTL_DAYS * DAY_MS;
   const host = new RoomHost({
     store,
@@ -150,7 +179,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A list makes the plugin answer only a matching Origin, instead of always naming the configured one.
     await app.register(cors, { origin: [config.DUOLOGUE_ORIGIN], methods: ['GET', 'POST', 'DELETE'] });
   }
-  await roomRoutes(app, { rooms, guard, httpLimit: config.DUOLOGUE_HTTP_LIMIT, publicOrigin: config.DUOLOGUE_PUBLIC_URL });
+  const address = { configured: config.DUOLOGUE_PUBLIC_URL, lanAddress: deps.lanAddress ?? (() => null) };
+  await roomRoutes(app, { rooms, guard, httpLimit: config.DUOLOGUE_HTTP_LIMIT, address });
+  await addressRoute(app, address);
   await clientFiles(app, { clientDir: deps.clientDir ?? null });
   return app;
+}
+
+/** The same trust Fastify gives `trustProxy` (a flag, a number of hops, or addresses and ranges), for proxy-addr. */
+function proxyTrust(setting: boolean | number | string): (address: string, hop: number) => boolean {
+  if (typeof setting === 'boolean') return () => setting;
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return proxyAddr.compile(setting.split(','));
 }

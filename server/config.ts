@@ -23,7 +23,28 @@ export const ConfigSchema = z.object({
   DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS: PositiveInt.default(5_000),
   // Open connections per client address; a couple and their moderator need about 20 at most (0: no cap).
   DUOLOGUE_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(64),
+  // PEM files: with both, the server speaks HTTPS (and WSS) on its port instead of plain HTTP.
+  DUOLOGUE_TLS_CERT: z.string().min(1).optional(),
+  DUOLOGUE_TLS_KEY: z.string().min(1).optional(),
+  // Which proxies' X-Forwarded-For and X-Forwarded-Proto to believe: none by default.
+  DUOLOGUE_TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9A-Fa-f:./]+(\s*,\s*[0-9A-Fa-f:./]+)*|loopback|linklocal|uniquelocal)$/, {
+      message: 'use true, false, a number of proxies, or addresses and ranges separated by commas',
+    })
+    .transform(trustProxySetting)
+    .default(false),
 });
+
+/** Fastify's `trustProxy` for a DUOLOGUE_TRUST_PROXY value: a flag, a count of hops, or a list. */
+function trustProxySetting(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .join(',');
+}
 
 /** The validated configuration. */
 export type Config = z.infer<typeof ConfigSchema>;
@@ -48,6 +69,13 @@ export function readConfig(env: NodeJS.ProcessEnv): ConfigResult {
     return {
       ok: false,
       message: `Duologue cannot start: DUOLOGUE_HEADERS_TIMEOUT_MS (${result.data.DUOLOGUE_HEADERS_TIMEOUT_MS}) is longer than DUOLOGUE_REQUEST_TIMEOUT_MS (${result.data.DUOLOGUE_REQUEST_TIMEOUT_MS}); the headers are part of the request.`,
+    };
+  }
+  if ((result.data.DUOLOGUE_TLS_CERT === undefined) !== (result.data.DUOLOGUE_TLS_KEY === undefined)) {
+    return {
+      ok: false,
+      message:
+        'Duologue cannot start: HTTPS needs both DUOLOGUE_TLS_CERT and DUOLOGUE_TLS_KEY (two PEM files; `npm run cert` makes a pair for a home network). Set both, or neither for plain HTTP.',
     };
   }
   if (result.data.REDIS_URL !== undefined) {

@@ -10,6 +10,12 @@ import './styles.css';
 window.addEventListener('pageshow', (event) => {
   if (event.persisted) finishLeaving();
 });
+// The built app keeps its shell in a service worker (client/sw/); development has none. A page
+// outside a secure context (plain http on the LAN) cannot have one and goes without.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  void navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+}
+
 if (!finishLeaving()) {
   // The reader's own language first (a small chunk, German only), then the first render.
   void loadPreferredLocale().then(() => {

@@ -49,16 +49,16 @@ const HOST_HEADER = new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]{2,
 /**
  * The origin a phone reached this server at, from its `Host` header, or null when the header
  * is not a plain host and port (so a forged one cannot turn the calendar's link into another
- * address with a path or a user name in it). The server speaks plain HTTP itself; behind a
- * proxy with TLS, configure the public address instead.
+ * address with a path or a user name in it). `protocol` is the request's (`https` when the
+ * server has a certificate, or a trusted proxy says so).
  */
-export function originFromHost(host: string | undefined): string | null {
+export function originFromHost(host: string | undefined, protocol: 'http' | 'https' = 'http'): string | null {
   if (host === undefined || host.length > 255) return null;
   const match = HOST_HEADER.exec(host);
   if (match === null) return null;
   if (match[1] !== undefined && Number(match[1]) > 65535) return null;
   try {
-    return new URL(`http://${host}`).origin;
+    return new URL(`${protocol}://${host}`).origin;
   } catch {
     return null;
   }

@@ -3,8 +3,9 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { CreateRoomBody, describeIssue, InvitePreviewBody, JoinRoomBody, REPAIR_CATALOG } from '../../protocol';
 import type { AuthGuard } from '../rooms/auth-guard';
 import { fail, type Result, type RoomService } from '../rooms/room-service';
-import { appointmentCalendar, originFromHost } from './appointment-calendar';
+import { appointmentCalendar } from './appointment-calendar';
 import { sendError, sendFailure } from './http-errors';
+import { publicOriginFor, type PublicOriginOptions } from './public-origin';
 
 export interface RoomRoutesOptions {
   rooms: RoomService;
@@ -12,8 +13,8 @@ export interface RoomRoutesOptions {
   guard: AuthGuard;
   /** Room creations and joins per client address per minute; 0 turns the limit off. */
   httpLimit: number;
-  /** The origin the phones open (DUOLOGUE_PUBLIC_URL), for links; unset: the request's own Host. */
-  publicOrigin?: string;
+  /** Where links point (DUOLOGUE_PUBLIC_URL, else the request's Host with the LAN address for localhost). */
+  address: PublicOriginOptions;
 }
 
 type RoomRequest = FastifyRequest<{ Params: { roomId: string } }>;
@@ -70,7 +71,7 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
       .header('cache-control', 'no-store')
       .header('content-disposition', 'attachment; filename="duologue.ics"')
       .type('text/calendar; charset=utf-8')
-      .send(appointmentCalendar(auth.value.room.id, appointment.at, roomLink(request, options.publicOrigin)));
+      .send(appointmentCalendar(auth.value.room.id, appointment.at, roomLink(request, options.address)));
   });
 
   app.delete('/api/rooms/:roomId', async (request: RoomRequest, reply) => {
@@ -83,9 +84,9 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
 }
 
 /** The room's address (`/room/<roomId>`, no secret in it) on the origin the phones use, or null when unknown. */
-function roomLink(request: RoomRequest, publicOrigin: string | undefined): string | null {
-  const origin = publicOrigin ?? originFromHost(request.headers.host);
-  return origin === null ? null : `${origin}/room/${encodeURIComponent(request.params.roomId)}`;
+function roomLink(request: RoomRequest, address: PublicOriginOptions): string | null {
+  const found = publicOriginFor(request, address);
+  return found === null ? null : `${found.origin}/room/${encodeURIComponent(request.params.roomId)}`;
 }
 
 const RATE_LIMITED = fail('rate_limited');

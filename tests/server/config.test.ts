@@ -19,6 +19,7 @@ describe('the configuration', () => {
         DUOLOGUE_REQUEST_TIMEOUT_MS: 30_000,
         DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS: 5_000,
         DUOLOGUE_CONNECTIONS_PER_ADDRESS: 64,
+        DUOLOGUE_TRUST_PROXY: false,
       },
     });
     expect(minuteMsFor(60)).toBe(1000);
@@ -36,6 +37,7 @@ describe('the configuration', () => {
       ['DUOLOGUE_HEADERS_TIMEOUT_MS', 'soon'],
       ['DUOLOGUE_CONNECTIONS_PER_ADDRESS', '-5'],
       ['DUOLOGUE_PUBLIC_URL', 'ftp://talk.example.org'],
+      ['DUOLOGUE_TRUST_PROXY', 'the proxy'],
     ] as const) {
       const result = readConfig({ [name]: value });
       expect(result.ok, name).toBe(false);
@@ -59,5 +61,19 @@ describe('the configuration', () => {
     const result = readConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toMatch(/REDIS_URL/);
+  });
+
+  it('takes HTTPS only with both a certificate and a key, and reads the proxy setting', () => {
+    expect(readConfig({ DUOLOGUE_TLS_CERT: 'cert.pem' })).toEqual({ ok: false, message: expect.stringContaining('both DUOLOGUE_TLS_CERT and DUOLOGUE_TLS_KEY') });
+    expect(readConfig({ DUOLOGUE_TLS_KEY: 'key.pem' })).toMatchObject({ ok: false });
+    expect(readConfig({ DUOLOGUE_TLS_CERT: 'cert.pem', DUOLOGUE_TLS_KEY: 'key.pem' })).toMatchObject({ ok: true, config: { DUOLOGUE_TLS_CERT: 'cert.pem' } });
+    const proxy = (value: string) => {
+      const result = readConfig({ DUOLOGUE_TRUST_PROXY: value });
+      return result.ok ? result.config.DUOLOGUE_TRUST_PROXY : result.message;
+    };
+    expect(proxy('true')).toBe(true);
+    expect(proxy('1')).toBe(1);
+    expect(proxy('loopback')).toBe('loopback');
+    expect(proxy('127.0.0.1, 10.0.0.0/8')).toBe('127.0.0.1,10.0.0.0/8');
   });
 });

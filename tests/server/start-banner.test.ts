@@ -26,4 +26,14 @@ describe('what npm start tells a person', () => {
     expect(reachableAddresses('127.0.0.1', 3000)).toEqual(['http://127.0.0.1:3000']);
     expect(reachableAddresses('::1', 3000)).toEqual(['http://[::1]:3000']);
   });
+
+  it('says whether it speaks HTTP or HTTPS, and where invites point when that is configured', () => {
+    const plain = startBanner(['http://localhost:3000', 'http://192.168.1.20:3000']);
+    expect(plain).toContain('running over plain HTTP');
+    expect(plain).not.toContain('HTTPS (and WSS)');
+    const secure = startBanner(['https://localhost:3443', 'https://192.168.1.20:3443'], 1, 'https://talk.example.org');
+    expect(secure).toContain('running over HTTPS (and WSS)');
+    expect(secure).toContain('Invites point at DUOLOGUE_PUBLIC_URL: https://talk.example.org');
+    expect(reachableAddresses('127.0.0.1', 3443, 'https')).toEqual(['https://127.0.0.1:3443']);
+  });
 });

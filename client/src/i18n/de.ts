@@ -51,6 +51,8 @@ const de: Messages = {
     title: 'Lade dein Gegenüber ein',
     body: 'Schick diesen Link an dein Gegenüber oder lass den Code scannen. Er öffnet den Platz ein einziges Mal.',
     linkLabel: 'Einladungslink für dein Gegenüber',
+    pressToCopy: 'Diese Seite kann hier nicht selbst kopieren. Der Link ist markiert: halte ihn gedrückt und wähle Kopieren.',
+    scanInstead: 'Teilen braucht eine sichere (https-)Adresse. Lass dein Gegenüber den Code scannen oder kopiere den Link.',
     qr: 'QR-Code des Einladungslinks',
     waiting: 'Warten, bis dein Gegenüber den Link öffnet',
     partnerHere: '{name} ist da',
@@ -65,6 +67,11 @@ const de: Messages = {
     warning: 'Wer diesen Link oder Code hat, kann deinen Platz öffnen und in diesem Gespräch an deiner Stelle sein. Nutze ihn nur auf deinem eigenen Handy oder Computer und gib ihn nicht weiter.',
     label: 'Link zu deinem Platz in diesem Gespräch',
     shareText: 'Mein Platz in unserem Duologue-Gespräch',
+  },
+  address: {
+    lan: 'Einladungslinks nutzen die Netzwerkadresse dieses Computers, {address}, damit ein Handy im selben WLAN sie öffnen kann.',
+    localOnly:
+      'Einladungslinks funktionieren nur auf diesem Computer ({address}): ein anderes Handy kann sie nicht öffnen. Öffne Duologue unter der Netzwerkadresse, die der Server beim Start angezeigt hat, oder setze DUOLOGUE_PUBLIC_URL.',
   },
   join: {
     title: 'Du bist zu einem Gespräch eingeladen',
@@ -283,6 +290,13 @@ const de: Messages = {
     extend: 'Ich brauche mehr Zeit',
     extendBy: '{length} länger, zurück um {time}',
     stop: 'Für heute hier aufhören',
+    mayDim: 'Dein Bildschirm kann während der Pause dunkel werden: ihn anzulassen braucht eine sichere (https-)Adresse.',
+    remind: 'Erinnere mich, wenn es Zeit ist',
+    remindOn: 'Dieses Handy erinnert dich zur Rückkehrzeit, auch wenn Duologue im Hintergrund ist.',
+    remindBlocked: 'Erinnerungen sind für diese Seite blockiert. Du kannst sie in den Browser-Einstellungen erlauben.',
+  },
+  notify: {
+    due: 'Duologue — es ist Zeit',
   },
   repairs: {
     button: 'Sätze',
@@ -367,6 +381,7 @@ const de: Messages = {
   },
   conn: {
     reconnecting: 'Verbindung wird wiederhergestellt … Dein Platz bleibt dir.',
+    offline: 'Offline — Verbindung wird wiederhergestellt …',
     waiting: 'Das Gespräch war nicht erreichbar. Neuer Versuch in {n} Sek.',
     tryNow: 'Jetzt versuchen',
     unauthorized: 'Dieses Handy hat keinen Platz in diesem Gespräch.',

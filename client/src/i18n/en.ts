@@ -48,6 +48,8 @@ const en = {
     body: 'Send this link to your partner, or let them scan the code. It opens their seat once.',
     linkLabel: 'Invite link for your partner',
     qr: 'QR code of the invite link',
+    pressToCopy: 'This page cannot copy by itself here. The link is selected: press and hold it, then choose Copy.',
+    scanInstead: 'Sharing from this page needs a secure (https) address. Let your partner scan the code, or copy the link.',
     waiting: 'Waiting for your partner to open the link',
     partnerHere: '{name} is here',
     goOn: 'When you are ready, start your private check-in. {name} does the same on their phone.',
@@ -61,6 +63,11 @@ const en = {
     warning: 'Anyone with this link or code can open your place in this talk, as you. Use it only on your own phone or computer, and keep it to yourself.',
     label: 'Link to your place in this talk',
     shareText: 'My place in our Duologue talk',
+  },
+  address: {
+    lan: "Invite links use this computer's network address, {address}, so a phone on the same Wi-Fi can open them.",
+    localOnly:
+      'Invite links will only work on this computer ({address}): another phone cannot open them. Open Duologue at the network address the server printed when it started, or set DUOLOGUE_PUBLIC_URL.',
   },
   join: {
     title: "You're invited to talk",
@@ -279,6 +286,13 @@ const en = {
     extend: 'I need more time',
     extendBy: '{length} more, back at {time}',
     stop: 'Stop here for today',
+    mayDim: 'Your screen may dim during the break: keeping it on needs a secure (https) address.',
+    remind: 'Remind me when it is time',
+    remindOn: 'This phone will show a reminder at the return time, even when Duologue is in the background.',
+    remindBlocked: 'Reminders are blocked for this page. You can allow them in the browser settings.',
+  },
+  notify: {
+    due: "Duologue — it's time",
   },
   repairs: {
     button: 'Phrases',
@@ -364,6 +378,7 @@ const en = {
   },
   conn: {
     reconnecting: 'Reconnecting… Your place is kept.',
+    offline: 'Offline — reconnecting…',
     waiting: "Couldn't reach the talk. Trying again in {n} s.",
     tryNow: 'Try now',
     unauthorized: "This phone doesn't hold a seat in that talk.",

@@ -42,18 +42,25 @@ export const PHONE: Device = { viewport: { width: 390, height: 844 }, deviceScal
 export const LAPTOP: Device = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, isMobile: false, hasTouch: false };
 
 type Where = { locale: string; timezoneId: string };
-const LONDON: Where = { locale: 'en-US', timezoneId: 'Europe/London' };
+
+/** What a test adds to a device's launch: Chromium flags (a host mapping, a trusted key) and permissions. */
+export interface Extras {
+  args?: string[];
+  permissions?: string[];
+}
+export const LONDON: Where = { locale: 'en-US', timezoneId: 'Europe/London' };
 
 /**
  * Launches the system Chromium as one device, with a fresh `--user-data-dir` (Playwright takes
  * it as the persistent context's directory). Two devices are two browsers, sharing nothing.
  */
-export async function launchDevice(baseURL: string, device: Device, where: Where = LONDON): Promise<Phone> {
+export async function launchDevice(baseURL: string, device: Device, where: Where = LONDON, extras: Extras = {}): Promise<Phone> {
   if (!chromiumAvailable) throw new Error(`Chromium is missing at ${CHROMIUM_PATH}; the browser tests need it.`);
   const profile = mkdtempSync(join(tmpdir(), 'duologue-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
-    args: ARGS,
+    args: [...ARGS, ...(extras.args ?? [])],
+    permissions: extras.permissions,
     baseURL,
     ...device,
     ...where,
@@ -72,8 +79,8 @@ export async function launchDevice(baseURL: string, device: Device, where: Where
 }
 
 /** One phone: a phone-sized touch viewport. */
-export function launchPhone(baseURL: string, where: Where = LONDON): Promise<Phone> {
-  return launchDevice(baseURL, PHONE, where);
+export function launchPhone(baseURL: string, where: Where = LONDON, extras: Extras = {}): Promise<Phone> {
+  return launchDevice(baseURL, PHONE, where, extras);
 }
 
 /** A therapist's laptop, 1280 × 800. */

@@ -1,0 +1,61 @@
+// Duologue's service worker: it keeps the app shell (the built page, its scripts and styles,
+// icons and manifest) so a phone opens the app at once on a flaky line. It never touches the
+// API (/api/) or the real-time channel (/socket.io/): a talk's state always comes live from
+// the server. scripts/service-worker-plugin.ts fills in SHELL and VERSION at build time.
+const CACHE = `duologue-shell-${VERSION}`;
+/** A navigation waits this long for the network before the kept shell answers. */
+const NETWORK_WAIT_MS = 3000;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(SHELL))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((key) => key.startsWith('duologue-shell-') && key !== CACHE).map((key) => caches.delete(key))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+/** The page itself from the network, or the kept one when the network fails or is slow. */
+function page(request) {
+  const network = fetch(request);
+  const kept = new Promise((resolve) => setTimeout(resolve, NETWORK_WAIT_MS)).then(() => caches.match('/', { cacheName: CACHE }));
+  return Promise.race([network, kept.then((hit) => hit ?? network)]).catch(() =>
+    caches.match('/', { cacheName: CACHE }).then((hit) => hit ?? network),
+  );
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  // Never the API's answers or the talk's channel: those are live, private and never kept.
+  if (url.pathname === '/api' || url.pathname.startsWith('/api/') || url.pathname.startsWith('/socket.io')) return;
+  if (request.mode === 'navigate') {
+    event.respondWith(page(request));
+    return;
+  }
+  if (SHELL.includes(url.pathname)) {
+    event.respondWith(caches.match(url.pathname, { cacheName: CACHE }).then((hit) => hit ?? fetch(request)));
+  }
+});
+
+// A tap on the break's reminder brings the talk's tab forward.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => 'focus' in client);
+      return open ? open.focus() : self.clients.openWindow('/');
+    }),
+  );
+});
