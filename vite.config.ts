@@ -8,7 +8,7 @@ const root = fileURLToPath(new URL('./client', import.meta.url));
 
 export default defineConfig({
   root,
-  plugins: [vue(), precompileMessages(), serviceWorker(fileURLToPath(new URL('./client/sw/service-worker.js', import.meta.url)), fileURLToPath(new URL('./client/public', import.meta.url)))],
+  plugins: [vue(), precompileMessages(), serviceWorker(fileURLToPath(new URL('./client/sw/service-worker.ts', import.meta.url)), fileURLToPath(new URL('./client/public', import.meta.url)))],
   // Compile-time flags of Vue and vue-i18n: the app uses the Composition API only, and
   // production builds carry no devtools hooks. Leaving them out keeps the phone's bundle lean.
   define: {
