@@ -11,6 +11,7 @@ import { HELMET_OPTIONS } from './http/security-headers';
 import { roomRoutes } from './http/room-routes';
 import { createLogger } from './logger';
 import { socketBroadcaster } from './realtime/broadcaster';
+import { CallRelay } from './realtime/call-relay';
 import { bindSocketHandlers, createSocketServer, type DuologueServer } from './realtime/socket-gateway';
 import { AuthGuard } from './rooms/auth-guard';
 import { RoomHost } from './rooms/room-host';
@@ -40,7 +41,9 @@ export type AppConfig = Pick<
   | 'DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS'
   | 'DUOLOGUE_CONNECTIONS_PER_ADDRESS'
   | 'LOG_LEVEL'
->;
+> &
+  // The voice call's settings have defaults here too (200 signals per 10 s, no ICE servers).
+  Partial<Pick<Config, 'DUOLOGUE_SIGNAL_LIMIT' | 'DUOLOGUE_ICE_SERVERS'>>;
 
 export interface AppDeps {
   config: AppConfig;
@@ -111,7 +114,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const rooms = new RoomService({ store, clock, host, log: app.log, minuteMs: minuteMsFor(config.DUOLOGUE_TIME_SCALE), ttlMs });
   // Failed seat keys and invites per address share the HTTP limit's number (0 turns both off).
   const guard = new AuthGuard(config.DUOLOGUE_HTTP_LIMIT);
-  bindSocketHandlers(io, { rooms, host, guard, now: () => clock.now(), log: app.log });
+  const call = new CallRelay({
+    io,
+    log: app.log,
+    signalLimit: config.DUOLOGUE_SIGNAL_LIMIT ?? 200,
+    iceServers: config.DUOLOGUE_ICE_SERVERS ?? [],
+    logLevel: requestLogLevel,
+  });
+  bindSocketHandlers(io, { rooms, host, call, guard, now: () => clock.now(), log: app.log });
   app.decorate('io', io);
   app.decorate('rooms', rooms);
 

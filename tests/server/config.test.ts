@@ -19,6 +19,8 @@ describe('the configuration', () => {
         DUOLOGUE_REQUEST_TIMEOUT_MS: 30_000,
         DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS: 5_000,
         DUOLOGUE_CONNECTIONS_PER_ADDRESS: 64,
+        DUOLOGUE_SIGNAL_LIMIT: 200,
+        DUOLOGUE_ICE_SERVERS: [],
       },
     });
     expect(minuteMsFor(60)).toBe(1000);
@@ -59,5 +61,24 @@ describe('the configuration', () => {
     const result = readConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toMatch(/REDIS_URL/);
+  });
+
+  it('reads DUOLOGUE_ICE_SERVERS as JSON and refuses a malformed one without echoing it', () => {
+    const good = [{ urls: 'stun:stun.example.org:3478' }, { urls: ['turn:turn.example.org:3478?transport=tcp', 'turns:turn.example.org:5349'], username: 'duo', credential: 'Turn-secret-553' }];
+    const read = readConfig({ DUOLOGUE_ICE_SERVERS: JSON.stringify(good) });
+    expect(read.ok && read.config.DUOLOGUE_ICE_SERVERS).toEqual(good);
+    for (const [value, problem] of [
+      ['{not json', 'it is not JSON'],
+      ['{"urls":"stun:x"}', 'DUOLOGUE_ICE_SERVERS is not valid'],
+      ['[{"urls":"http://turn.example.org","credential":"Turn-secret-553"}]', 'each url must start with stun:, stuns:, turn: or turns:'],
+      ['[{"urls":"turn:t.example.org","password":"Turn-secret-553"}]', 'DUOLOGUE_ICE_SERVERS is not valid (at 0)'],
+    ] as const) {
+      const result = readConfig({ DUOLOGUE_ICE_SERVERS: value });
+      expect(result.ok, value).toBe(false);
+      if (result.ok) continue;
+      expect(result.message).toContain(problem);
+      expect(result.message).toContain('It must be a JSON array');
+      expect(result.message).not.toContain('Turn-secret-553');
+    }
   });
 });
