@@ -42,18 +42,29 @@ export const PHONE: Device = { viewport: { width: 390, height: 844 }, deviceScal
 export const LAPTOP: Device = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, isMobile: false, hasTouch: false };
 
 type Where = { locale: string; timezoneId: string };
+
+/** What a launch may add to the defaults. */
+export interface LaunchOptions {
+  /**
+   * A fake microphone (Chromium's test tone) granted without a prompt, for the voice call:
+   * `--use-fake-device-for-media-stream --use-fake-ui-for-media-stream`.
+   */
+  fakeMedia?: boolean;
+}
+
+const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 const LONDON: Where = { locale: 'en-US', timezoneId: 'Europe/London' };
 
 /**
  * Launches the system Chromium as one device, with a fresh `--user-data-dir` (Playwright takes
  * it as the persistent context's directory). Two devices are two browsers, sharing nothing.
  */
-export async function launchDevice(baseURL: string, device: Device, where: Where = LONDON): Promise<Phone> {
+export async function launchDevice(baseURL: string, device: Device, where: Where = LONDON, options: LaunchOptions = {}): Promise<Phone> {
   if (!chromiumAvailable) throw new Error(`Chromium is missing at ${CHROMIUM_PATH}; the browser tests need it.`);
   const profile = mkdtempSync(join(tmpdir(), 'duologue-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
-    args: ARGS,
+    args: options.fakeMedia === true ? [...ARGS, ...FAKE_MEDIA] : ARGS,
     baseURL,
     ...device,
     ...where,
@@ -72,8 +83,8 @@ export async function launchDevice(baseURL: string, device: Device, where: Where
 }
 
 /** One phone: a phone-sized touch viewport. */
-export function launchPhone(baseURL: string, where: Where = LONDON): Promise<Phone> {
-  return launchDevice(baseURL, PHONE, where);
+export function launchPhone(baseURL: string, where: Where = LONDON, options: LaunchOptions = {}): Promise<Phone> {
+  return launchDevice(baseURL, PHONE, where, options);
 }
 
 /** A therapist's laptop, 1280 × 800. */

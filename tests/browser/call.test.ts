@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumAvailable, mustRunBrowserTests, type Phone } from './support/chromium';
+import { saveScreen, seriousViolations } from './support/screens';
+import { startServer, type BrowserTestServer } from './support/server';
+import { button, en, startDialogue } from './support/talk';
+
+const run = chromiumAvailable || mustRunBrowserTests;
+
+/** What the page's call probe reports (`window.__duologueCall`, behind a local flag). */
+interface Figures {
+  connectionState: string;
+  bytesReceived: number;
+  bytesSent: number;
+  micEnabled: boolean;
+}
+
+async function figures(page: Page): Promise<Figures | null> {
+  // (The callback runs in the page; the test's own types know no DOM.)
+  return page.evaluate(() => {
+    const probe = (globalThis as unknown as { __duologueCall?: () => Promise<Figures | null> }).__duologueCall;
+    return probe ? probe() : null;
+  });
+}
+
+/** Waits until the partner's audio arrives on this phone: bytes received grow between two looks. */
+async function audioFlows(page: Page): Promise<void> {
+  await expect.poll(async () => (await figures(page))?.connectionState, { timeout: 20_000 }).toBe('connected');
+  const first = (await figures(page))!.bytesReceived;
+  await expect.poll(async () => (await figures(page))!.bytesReceived, { timeout: 10_000 }).toBeGreaterThan(first + 1000);
+}
+
+function bar(page: Page) {
+  return page.locator('[data-test=call-bar]');
+}
+
+async function callStatus(page: Page): Promise<string | null> {
+  return bar(page).getAttribute('data-status');
+}
+
+async function callLine(page: Page): Promise<string> {
+  const line = page.locator('[data-test=call-line]');
+  return (await line.count()) === 0 ? '' : ((await line.textContent()) ?? '').trim();
+}
+
+describe.skipIf(!run)('the voice call between the two partners', () => {
+  let server: BrowserTestServer;
+  let a: Phone;
+  let b: Phone;
+  const screen = (phone: Phone, name: string) => saveScreen(phone.page, `call-${name}`);
+
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await Promise.all([a, b].filter(Boolean).map((phone) => phone.close()));
+    await server?.stop();
+  });
+
+  it('offers a call button to each partner, and sets up the call over 127.0.0.1 with audio both ways', async () => {
+    ({ a, b } = await startDialogue(server.url, 'imago', { fakeMedia: true }));
+    // The probe is a local flag of this test's own browsers; it exposes counters, no secret.
+    for (const phone of [a, b]) await phone.page.evaluate(() => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('duologue.callProbe', '1'));
+    for (const phone of [a, b]) await button(phone.page, en.call.start.replace('{name}', phone === a ? 'Sam' : 'Alex')).waitFor();
+    await screen(a, '1-idle');
+    expect(await seriousViolations(a.page)).toEqual([]);
+
+    await button(a.page, en.call.start.replace('{name}', 'Sam')).click();
+    await b.page.getByText(en.call.incoming.replace('{name}', 'Alex')).waitFor();
+    await a.page.getByText(en.call.calling.replace('{name}', 'Sam')).waitFor();
+    await screen(a, '2-calling');
+    await screen(b, '3-incoming');
+
+    await button(b.page, en.call.join).click();
+    await Promise.all([audioFlows(a.page), audioFlows(b.page)]);
+    for (const phone of [a, b]) await expect.poll(() => callStatus(phone.page)).toBe('live');
+    await a.page.getByText(en.call.live.replace('{name}', 'Sam')).waitFor();
+    // The fake microphone's tone shows as speaking on the partner's screen.
+    await expect.poll(() => a.page.locator('[data-test=partner-voice].on').count(), { timeout: 10_000 }).toBe(1);
+    // Both fake microphones play a tone at once: the listener, talking over the speaker, gets the
+    // gentle hint; the speaker never does.
+    await expect.poll(() => callLine(b.page), { timeout: 15_000 }).toBe(en.call.talkOver.replace('{name}', 'Alex'));
+    expect(await callLine(a.page)).not.toBe(en.call.talkOver.replace('{name}', 'Sam'));
+    await screen(a, '4-live-speaker');
+    await screen(b, '5-live-listener');
+    expect(await seriousViolations(b.page)).toEqual([]);
+  }, 120_000);
+
+  it('turns both microphones off for a flooded break; each may turn theirs back on; the resume turns them on', async () => {
+    await button(b.page, en.flood.button).click();
+    await b.page.locator('[data-test=flood-start]').click();
+    await a.page.getByRole('heading', { name: en.break.theirs.replace('{name}', 'Sam') }).waitFor();
+    for (const phone of [a, b]) {
+      await expect.poll(async () => (await figures(phone.page))?.micEnabled).toBe(false);
+      await expect.poll(() => callLine(phone.page)).toBe(en.call.breakMuted);
+    }
+    // A muted microphone sends silence: the partner's phone hears nothing loud any more.
+    await expect.poll(() => a.page.locator('[data-test=partner-voice].on').count(), { timeout: 10_000 }).toBe(0);
+    await screen(a, '6-break-muted');
+
+    // Alex overrides on their own phone; Sam's microphone stays off.
+    await button(a.page, en.call.unmute).click();
+    await expect.poll(async () => (await figures(a.page))?.micEnabled).toBe(true);
+    expect((await figures(b.page))?.micEnabled).toBe(false);
+    await screen(a, '7-break-override');
+
+    // The break ends (Alex is ready at once; Sam, the caller, once the minimum has passed).
+    await button(a.page, en.break.readyWhenThey).click();
+    await b.page.getByRole('heading', { name: en.break.due }).waitFor({ timeout: 25_000 });
+    await button(b.page, en.break.ready).click();
+    await b.page.locator('[data-test=break]').waitFor({ state: 'detached' });
+    for (const phone of [a, b]) await expect.poll(async () => (await figures(phone.page))?.micEnabled).toBe(true);
+    await Promise.all([audioFlows(a.page), audioFlows(b.page)]);
+  });
+
+  it('says the call dropped when the network goes, and that it is back when it returns', async () => {
+    await a.context.setOffline(true);
+    for (const phone of [a, b]) await expect.poll(() => callStatus(phone.page), { timeout: 30_000 }).toBe('dropped');
+    await expect.poll(() => callLine(b.page)).toBe(en.call.dropped);
+    await screen(b, '8-dropped');
+    await a.context.setOffline(false);
+    for (const phone of [a, b]) await expect.poll(() => callStatus(phone.page), { timeout: 30_000 }).toBe('live');
+    for (const phone of [a, b]) await expect.poll(() => callLine(phone.page)).toBe(en.call.back);
+    await screen(a, '9-back');
+    await Promise.all([audioFlows(a.page), audioFlows(b.page)]);
+  });
+
+  it('rejoins the call after a reload', async () => {
+    await b.page.reload();
+    await expect.poll(() => callStatus(b.page), { timeout: 20_000 }).toBe('live');
+    await Promise.all([audioFlows(a.page), audioFlows(b.page)]);
+  });
+
+  it('ends the call on both phones when one hangs up', async () => {
+    await button(a.page, en.call.hangUp).click();
+    await b.page.getByText(en.call.left.replace('{name}', 'Alex')).waitFor();
+    for (const phone of [a, b]) await expect.poll(() => callStatus(phone.page)).toBe('idle');
+    expect(await figures(b.page)).toBeNull();
+    await screen(b, '10-partner-left');
+  });
+});
