@@ -60,7 +60,13 @@ export const IceServer = z.strictObject({
 export type IceServer = z.infer<typeof IceServer>;
 export const IceServers = z.array(IceServer).max(16);
 
-export type CallConfigAck = { ok: true; iceServers: IceServer[] } | { ok: false; error: { code: string; message: string } };
+/** `relay`: every call goes through the TURN servers, so neither phone learns the other's address. */
+export const IceTransportPolicy = z.enum(['all', 'relay']);
+export type IceTransportPolicy = z.infer<typeof IceTransportPolicy>;
+
+export type CallConfigAck =
+  | { ok: true; iceServers: IceServer[]; iceTransportPolicy: IceTransportPolicy }
+  | { ok: false; error: { code: string; message: string } };
 
 /** True when `value` names a kind of signal (for a log line that never carries unknown input). */
 export function isCallSignalKind(value: unknown): value is CallSignalKind {

@@ -43,7 +43,7 @@ export type AppConfig = Pick<
   | 'LOG_LEVEL'
 > &
   // The voice call's settings have defaults here too (200 signals per 10 s, no ICE servers).
-  Partial<Pick<Config, 'DUOLOGUE_SIGNAL_LIMIT' | 'DUOLOGUE_ICE_SERVERS'>>;
+  Partial<Pick<Config, 'DUOLOGUE_SIGNAL_LIMIT' | 'DUOLOGUE_ICE_SERVERS' | 'DUOLOGUE_ICE_TRANSPORT_POLICY'>>;
 
 export interface AppDeps {
   config: AppConfig;
@@ -119,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: app.log,
     signalLimit: config.DUOLOGUE_SIGNAL_LIMIT ?? 200,
     iceServers: config.DUOLOGUE_ICE_SERVERS ?? [],
+    iceTransportPolicy: config.DUOLOGUE_ICE_TRANSPORT_POLICY ?? 'all',
     logLevel: requestLogLevel,
   });
   bindSocketHandlers(io, { rooms, host, call, guard, now: () => clock.now(), log: app.log });

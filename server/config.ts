@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IceServers } from '../protocol/call';
+import { IceServers, IceTransportPolicy } from '../protocol/call';
 
 const PositiveInt = z.coerce.number().int().positive();
 
@@ -28,6 +28,8 @@ export const ConfigSchema = z.object({
     })
     .pipe(IceServers)
     .default([]),
+  // `relay` sends every call through the TURN servers: the partners' phones never learn each other's address.
+  DUOLOGUE_ICE_TRANSPORT_POLICY: IceTransportPolicy.default('all'),
   DUOLOGUE_HTTP_LIMIT: z.coerce.number().int().min(0).default(60),
   // Browsers send an Origin without path or trailing slash; compare like with like.
   DUOLOGUE_ORIGIN: z.url().transform((value) => new URL(value).origin).optional(),

@@ -7,6 +7,7 @@ import {
   type CallAck,
   type CallConfigAck,
   type IceServer,
+  type IceTransportPolicy,
   type SeatId,
 } from '../../protocol';
 import { seatChannel } from './broadcaster';
@@ -19,6 +20,8 @@ export interface CallRelayDeps {
   signalLimit: number;
   /** The STUN and TURN servers handed to the partners' phones (none by default). */
   iceServers: readonly IceServer[];
+  /** `relay`: only TURN paths (the phones never learn each other's address). */
+  iceTransportPolicy: IceTransportPolicy;
   /** The level of the line per signal (as for commands). */
   logLevel?: 'info' | 'debug';
 }
@@ -58,7 +61,7 @@ export class CallRelay {
     const limited = await this.limited(roomId, seat);
     if (limited) return limited;
     if (seat === 'moderator') return { ok: false, error: protocolError('forbidden', MODERATOR_REFUSAL) };
-    return { ok: true, iceServers: this.deps.iceServers.map((server) => ({ ...server })) };
+    return { ok: true, iceServers: this.deps.iceServers.map((server) => ({ ...server })), iceTransportPolicy: this.deps.iceTransportPolicy };
   }
 
   private async decide(roomId: string, seat: SeatId, payload: unknown): Promise<CallAck> {

@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { chromiumAvailable, mustRunBrowserTests, type Phone } from './support/chromium';
 import { saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
+import { startRelay, type TestRelay } from './support/turn';
 import { button, en, startDialogue } from './support/talk';
 
 const run = chromiumAvailable || mustRunBrowserTests;
@@ -45,16 +46,20 @@ async function callLine(page: Page): Promise<string> {
 
 describe.skipIf(!run)('the voice call between the two partners', () => {
   let server: BrowserTestServer;
+  let relay: TestRelay;
   let a: Phone;
   let b: Phone;
   const screen = (phone: Phone, name: string) => saveScreen(phone.page, `call-${name}`);
 
   beforeAll(async () => {
-    server = await startServer();
+    // Every packet of the call goes through a TURN relay on 127.0.0.1 that the test can cut.
+    relay = await startRelay();
+    server = await startServer({ env: { DUOLOGUE_ICE_SERVERS: relay.iceServers, DUOLOGUE_ICE_TRANSPORT_POLICY: 'relay' } });
   });
   afterAll(async () => {
     await Promise.all([a, b].filter(Boolean).map((phone) => phone.close()));
     await server?.stop();
+    await relay?.stop();
   });
 
   it('offers a call button to each partner, and sets up the call over 127.0.0.1 with audio both ways', async () => {
@@ -114,10 +119,14 @@ describe.skipIf(!run)('the voice call between the two partners', () => {
   });
 
   it('says the call dropped when the network goes, and that it is back when it returns', async () => {
+    // Chromium's offline emulation stops the page's requests and fires `offline`, but WebRTC's
+    // packets pass it by; the relay going down with it cuts the call's only path for real.
     await a.context.setOffline(true);
+    await relay.stop();
     for (const phone of [a, b]) await expect.poll(() => callStatus(phone.page), { timeout: 30_000 }).toBe('dropped');
     await expect.poll(() => callLine(b.page)).toBe(en.call.dropped);
     await screen(b, '8-dropped');
+    await relay.start();
     await a.context.setOffline(false);
     for (const phone of [a, b]) await expect.poll(() => callStatus(phone.page), { timeout: 30_000 }).toBe('live');
     for (const phone of [a, b]) await expect.poll(() => callLine(phone.page)).toBe(en.call.back);
@@ -128,6 +137,8 @@ describe.skipIf(!run)('the voice call between the two partners', () => {
   it('rejoins the call after a reload', async () => {
     await b.page.reload();
     await expect.poll(() => callStatus(b.page), { timeout: 20_000 }).toBe('live');
+    // Alex's phone started a fresh connection for the rejoined partner, and says the call is back.
+    await expect.poll(() => callLine(a.page)).toBe(en.call.back);
     await Promise.all([audioFlows(a.page), audioFlows(b.page)]);
   });
 

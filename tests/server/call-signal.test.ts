@@ -59,7 +59,7 @@ beforeAll(async () => {
   server = await startServer({
     dataDir: data.dir,
     logger: createLogger('info', sink) as FastifyBaseLogger,
-    config: { DUOLOGUE_SIGNAL_LIMIT: SIGNAL_LIMIT, DUOLOGUE_ICE_SERVERS: ICE },
+    config: { DUOLOGUE_SIGNAL_LIMIT: SIGNAL_LIMIT, DUOLOGUE_ICE_SERVERS: ICE, DUOLOGUE_ICE_TRANSPORT_POLICY: 'relay' },
   });
 });
 afterAll(async () => {
@@ -153,7 +153,7 @@ describe('the voice call signalling', () => {
 
   it('gives a partner the configured STUN and TURN servers', async () => {
     const here = await room();
-    expect(await config(here.A)).toEqual({ ok: true, iceServers: ICE });
+    expect(await config(here.A)).toEqual({ ok: true, iceServers: ICE, iceTransportPolicy: 'relay' });
   });
 
   it('rate limits each seat on its own budget, every signal counted, accepted or not', async () => {

@@ -21,6 +21,7 @@ describe('the configuration', () => {
         DUOLOGUE_CONNECTIONS_PER_ADDRESS: 64,
         DUOLOGUE_SIGNAL_LIMIT: 200,
         DUOLOGUE_ICE_SERVERS: [],
+        DUOLOGUE_ICE_TRANSPORT_POLICY: 'all',
       },
     });
     expect(minuteMsFor(60)).toBe(1000);

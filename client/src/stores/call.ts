@@ -75,10 +75,11 @@ export const useCallStore = defineStore('call', () => {
     socket.emit('call:signal', signal, () => undefined);
   }
 
-  function iceServers(): Promise<RTCIceServer[]> {
+  /** The STUN and TURN servers the server hands out (none by default: the local network only). */
+  function iceConfig(): Promise<RTCConfiguration> {
     return new Promise((resolve) => {
-      socket.timeout(5000).emit('call:config', (error: Error | null, answer?: { ok: boolean; iceServers?: RTCIceServer[] }) => {
-        resolve(error === null && answer?.ok ? (answer.iceServers ?? []) : []);
+      socket.timeout(5000).emit('call:config', (error, answer) => {
+        resolve(error === null && answer.ok ? { iceServers: answer.iceServers, iceTransportPolicy: answer.iceTransportPolicy } : {});
       });
     });
   }
@@ -102,8 +103,8 @@ export const useCallStore = defineStore('call', () => {
         for (const track of mic.getTracks()) track.stop();
         return;
       }
-      const servers = await iceServers();
-      peer = new engine.PeerCall(mic, room.me === 'B', servers, {
+      const config = await iceConfig();
+      peer = new engine.PeerCall(mic, room.me === 'B', config, {
         send,
         status: follow,
         levels,

@@ -23,13 +23,16 @@ export interface BrowserTestServer {
  * unless `port` is given (a restart comes back on the same address and data). `timeScale`
  * lengthens the breaks for a test that reads a break's screens at leisure.
  */
-export async function startServer(options: { dataDir?: string; port?: number; timeScale?: number } = {}): Promise<BrowserTestServer> {
+export async function startServer(
+  options: { dataDir?: string; port?: number; timeScale?: number; env?: Record<string, string> } = {},
+): Promise<BrowserTestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'duologue-browser-'));
   const process = await spawnServer({
     PORT: String(options.port ?? 0),
     DUOLOGUE_DATA_DIR: dataDir,
     DUOLOGUE_HTTP_LIMIT: '0',
     DUOLOGUE_TIME_SCALE: String(options.timeScale ?? TIME_SCALE),
+    ...options.env,
   });
   return {
     url: process.url,

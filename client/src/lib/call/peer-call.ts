@@ -69,7 +69,7 @@ export class PeerCall {
   constructor(
     private readonly mic: MediaStream,
     private readonly polite: boolean,
-    private readonly iceServers: RTCIceServer[],
+    private readonly config: RTCConfiguration,
     private readonly hooks: CallHooks,
   ) {
     this.audio.autoplay = true;
@@ -83,7 +83,7 @@ export class PeerCall {
   fresh(): void {
     this.pc?.close();
     this.makingOffer = this.ignoreOffer = this.answerPending = false;
-    const pc = new RTCPeerConnection({ iceServers: this.iceServers });
+    const pc = new RTCPeerConnection(this.config);
     this.pc = pc;
     for (const track of this.mic.getAudioTracks()) pc.addTrack(track, this.mic);
     pc.onnegotiationneeded = async () => {
