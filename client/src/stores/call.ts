@@ -46,7 +46,7 @@ export const useCallStore = defineStore('call', () => {
   const speaking = ref({ me: false, partner: false });
   const talkOverHint = ref(false);
   let peer: PeerCall | null = null;
-  let lastLoud = { me: 0, partner: 0 };
+  const lastLoud = { me: 0, partner: 0 };
   let overlapMs = 0;
   let lastSample = 0;
   let backTimer: ReturnType<typeof setTimeout> | undefined;
