@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { chromiumAvailable, mustRunBrowserTests, type Phone } from './support/chromium';
-import { saveScreen, seriousViolations } from './support/screens';
+import { darkScreen, saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
 import { startRelay, type TestRelay } from './support/turn';
 import { button, en, startDialogue } from './support/talk';
@@ -63,7 +63,7 @@ describe.skipIf(!run)('the voice call between the two partners', () => {
   });
 
   it('offers a call button to each partner, and sets up the call over 127.0.0.1 with audio both ways', async () => {
-    ({ a, b } = await startDialogue(server.url, 'imago', { fakeMedia: true }));
+    ({ a, b } = await startDialogue(server.url, 'imago', { fakeMicrophone: 'allowed' }));
     // The probe is a local flag of this test's own browsers; it exposes counters, no secret.
     for (const phone of [a, b]) await phone.page.evaluate(() => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('duologue.callProbe', '1'));
     for (const phone of [a, b]) await button(phone.page, en.call.start.replace('{name}', phone === a ? 'Sam' : 'Alex')).waitFor();
@@ -89,6 +89,7 @@ describe.skipIf(!run)('the voice call between the two partners', () => {
     await screen(a, '4-live-speaker');
     await screen(b, '5-live-listener');
     expect(await seriousViolations(b.page)).toEqual([]);
+    expect(await darkScreen(b.page, 'call-5-live-listener')).toEqual([]);
   }, 120_000);
 
   it('turns both microphones off for a flooded break; each may turn theirs back on; the resume turns them on', async () => {
@@ -149,4 +150,19 @@ describe.skipIf(!run)('the voice call between the two partners', () => {
     expect(await figures(b.page)).toBeNull();
     await screen(b, '10-partner-left');
   });
+
+  it('explains a refused microphone in plain words, and starts nothing', async () => {
+    const refused = await startDialogue(server.url, 'speaker-listener', { fakeMicrophone: 'refused' });
+    try {
+      await button(refused.b.page, en.call.start.replace('{name}', 'Alex')).click();
+      await refused.b.page.locator('[data-test=call-problem]').getByText(en.call.denied).waitFor();
+      expect(await callStatus(refused.b.page)).toBe('idle');
+      // Sam's phone never said hello, so Alex's phone shows no call coming in.
+      expect(await callStatus(refused.a.page)).toBe('idle');
+      await screen(refused.b, '11-microphone-refused');
+      expect(await seriousViolations(refused.b.page)).toEqual([]);
+    } finally {
+      await Promise.all([refused.a.close(), refused.b.close()]);
+    }
+  }, 90_000);
 });

@@ -46,13 +46,17 @@ type Where = { locale: string; timezoneId: string };
 /** What a launch may add to the defaults. */
 export interface LaunchOptions {
   /**
-   * A fake microphone (Chromium's test tone) granted without a prompt, for the voice call:
-   * `--use-fake-device-for-media-stream --use-fake-ui-for-media-stream`.
+   * A fake microphone (Chromium's test tone), for the voice call. `allowed`: granted without a
+   * prompt (`--use-fake-device-for-media-stream --use-fake-ui-for-media-stream`); `refused`: the
+   * device alone, whose permission prompt headless Chromium turns down, as a person might.
    */
-  fakeMedia?: boolean;
+  fakeMicrophone?: 'allowed' | 'refused';
 }
 
-const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+const FAKE_MICROPHONE = {
+  allowed: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  refused: ['--use-fake-device-for-media-stream'],
+};
 const LONDON: Where = { locale: 'en-US', timezoneId: 'Europe/London' };
 
 /**
@@ -64,7 +68,7 @@ export async function launchDevice(baseURL: string, device: Device, where: Where
   const profile = mkdtempSync(join(tmpdir(), 'duologue-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
-    args: options.fakeMedia === true ? [...ARGS, ...FAKE_MEDIA] : ARGS,
+    args: options.fakeMicrophone === undefined ? ARGS : [...ARGS, ...FAKE_MICROPHONE[options.fakeMicrophone]],
     baseURL,
     ...device,
     ...where,
