@@ -14,6 +14,7 @@ interface Figures {
   bytesReceived: number;
   bytesSent: number;
   micEnabled: boolean;
+  iceRestarts: number;
 }
 
 async function figures(page: Page): Promise<Figures | null> {
@@ -133,6 +134,9 @@ describe.skipIf(!run)('the voice call between the two partners', () => {
     for (const phone of [a, b]) await expect.poll(() => callLine(phone.page)).toBe(en.call.back);
     await screen(a, '9-back');
     await Promise.all([audioFlows(a.page), audioFlows(b.page)]);
+    // The relay lost every allocation: only an ICE restart, begun by the phones themselves, found the way back.
+    const restarts = await Promise.all([a, b].map(async (phone) => (await figures(phone.page))!.iceRestarts));
+    expect(restarts[0]! + restarts[1]!).toBeGreaterThan(0);
   });
 
   it('rejoins the call after a reload', async () => {

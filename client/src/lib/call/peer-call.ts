@@ -30,6 +30,8 @@ export interface CallFigures {
   bytesReceived: number;
   bytesSent: number;
   micEnabled: boolean;
+  /** ICE restarts this phone began since the call started. */
+  iceRestarts: number;
 }
 
 const STATS_EVERY_MS = 300;
@@ -64,6 +66,7 @@ export class PeerCall {
   private readonly statsTimer: ReturnType<typeof setInterval>;
   private readonly onOnline = (): void => this.restart();
   private closed = false;
+  private restarts = 0;
   private inbox: Promise<void> = Promise.resolve();
 
   constructor(
@@ -173,6 +176,7 @@ export class PeerCall {
   /** Looks for a new network path (an ICE restart), unless the link is fine. */
   restart(): void {
     if (this.closed || this.pc.connectionState === 'connected') return;
+    this.restarts += 1;
     this.pc.restartIce();
   }
 
@@ -193,6 +197,7 @@ export class PeerCall {
       bytesReceived,
       bytesSent,
       micEnabled: this.mic.getAudioTracks().some((track) => track.enabled),
+      iceRestarts: this.restarts,
     };
   }
 
