@@ -21,6 +21,11 @@ const SPEAKING_HOLD_MS = 800;
 const TALK_OVER_MS = 3500;
 const HINT_SHOWN_MS = 8000;
 const BACK_SHOWN_MS = 6000;
+/**
+ * A call down this long starts over on both phones (a fresh connection and a `hello`): the
+ * partner's phone may have reloaded while this one could not hear its `hello`.
+ */
+const REJOIN_AFTER_MS = 20_000;
 const REMEMBER = 'duologue.call.';
 const PROBE = 'duologue.callProbe';
 
@@ -51,6 +56,7 @@ export const useCallStore = defineStore('call', () => {
   let lastSample = 0;
   let backTimer: ReturnType<typeof setTimeout> | undefined;
   let hintTimer: ReturnType<typeof setTimeout> | undefined;
+  let rejoinTimer: ReturnType<typeof setInterval> | undefined;
 
   const inCall = computed(() => status.value !== 'idle' && status.value !== 'incoming');
   /** A break or a moderator pause lies over the talk: the call goes quiet by default. */
@@ -121,9 +127,22 @@ export const useCallStore = defineStore('call', () => {
     }
   }
 
+  /** Starts the connection over on both phones, keeping this phone's microphone and mute. */
+  function rejoin(): void {
+    if (peer === null) return;
+    peer.fresh();
+    peer.setMuted(muted.value);
+    send({ kind: 'hello' });
+  }
+
   function follow(next: LinkStatus): void {
     const was = status.value;
     status.value = next;
+    if (next === 'dropped') rejoinTimer ??= setInterval(rejoin, REJOIN_AFTER_MS);
+    else {
+      clearInterval(rejoinTimer);
+      rejoinTimer = undefined;
+    }
     if (was === 'dropped' && next === 'live') {
       back.value = true;
       clearTimeout(backTimer);
@@ -138,6 +157,8 @@ export const useCallStore = defineStore('call', () => {
   }
 
   function end(): void {
+    clearInterval(rejoinTimer);
+    rejoinTimer = undefined;
     peer?.close();
     peer = null;
     status.value = 'idle';
