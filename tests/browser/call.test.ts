@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { chromiumAvailable, mustRunBrowserTests, type Phone } from './support/chromium';
+import { createRoom } from '../support/api-client';
+import { Member } from '../support/member';
+import { chromiumAvailable, launchPhone, mustRunBrowserTests, type Phone } from './support/chromium';
+import { joinAsPartner } from './support/console';
 import { darkScreen, saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
 import { startRelay, type TestRelay } from './support/turn';
-import { button, en, startDialogue } from './support/talk';
+import { button, checkIn, en, startDialogue } from './support/talk';
 
 const run = chromiumAvailable || mustRunBrowserTests;
 
@@ -154,6 +157,38 @@ describe.skipIf(!run)('the voice call between the two partners', () => {
     expect(await figures(b.page)).toBeNull();
     await screen(b, '10-partner-left');
   });
+
+  it("turns both microphones off for a moderator's pause, and on again when the moderator resumes", async () => {
+    const created = await createRoom(server.url, { name: 'Dr. Weber', as: 'moderator' });
+    const link = (seat: 'A' | 'B') => `${server.url}/join/${created.roomId}#invite=${created.invites[seat]!}`;
+    const [x, y] = await Promise.all([launchPhone(server.url, undefined, { fakeMicrophone: 'allowed' }), launchPhone(server.url, undefined, { fakeMicrophone: 'allowed' })]);
+    const moderator = await Member.connect(server.url, created.roomId, created.seatKey);
+    try {
+      await joinAsPartner(x, link('A'), 'Alex');
+      await joinAsPartner(y, link('B'), 'Sam');
+      await checkIn(x, { calm: 6, tendency: 'pursue', safe: true });
+      await checkIn(y, { calm: 5, tendency: 'withdraw', safe: true });
+      for (const phone of [x, y]) await phone.page.evaluate(() => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('duologue.callProbe', '1'));
+      await button(x.page, en.call.start.replace('{name}', 'Sam')).click();
+      await button(y.page, en.call.join).click();
+      await Promise.all([audioFlows(x.page), audioFlows(y.page)]);
+
+      await moderator.ok({ type: 'pause' });
+      for (const phone of [x, y]) {
+        await expect.poll(async () => (await figures(phone.page))?.micEnabled).toBe(false);
+        await expect.poll(() => callLine(phone.page)).toBe(en.call.pauseMuted);
+      }
+      // Muted is quiet: neither phone shows anyone speaking.
+      for (const phone of [x, y]) await expect.poll(() => phone.page.locator('[data-test=call-bar] .voices .on').count()).toBe(0);
+      await screen(y, '12-paused-muted');
+      await moderator.ok({ type: 'resume' });
+      for (const phone of [x, y]) await expect.poll(async () => (await figures(phone.page))?.micEnabled).toBe(true);
+      await Promise.all([audioFlows(x.page), audioFlows(y.page)]);
+    } finally {
+      moderator.close();
+      await Promise.all([x.close(), y.close()]);
+    }
+  }, 90_000);
 
   it('explains a refused microphone in plain words, and starts nothing', async () => {
     const refused = await startDialogue(server.url, 'speaker-listener', { fakeMicrophone: 'refused' });

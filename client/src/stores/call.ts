@@ -176,7 +176,11 @@ export const useCallStore = defineStore('call', () => {
     const now = performance.now();
     if (mine > SPEAKING_LEVEL) lastLoud.me = now;
     if (theirs > SPEAKING_LEVEL) lastLoud.partner = now;
-    speaking.value = { me: now - lastLoud.me < SPEAKING_HOLD_MS, partner: now - lastLoud.partner < SPEAKING_HOLD_MS };
+    // A muted side is quiet at once, whatever its last loud moment.
+    speaking.value = {
+      me: !muted.value && now - lastLoud.me < SPEAKING_HOLD_MS,
+      partner: !partnerMuted.value && now - lastLoud.partner < SPEAKING_HOLD_MS,
+    };
     const step = room.view?.floor?.step;
     const overSpeaker = room.role === 'listener' && step !== undefined && STEP_ACTOR[step] === 'speaker' && !held.value;
     const elapsed = lastSample === 0 ? 0 : Math.min(1000, now - lastSample);
