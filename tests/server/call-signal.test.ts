@@ -2,9 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { MAX_CANDIDATE_CHARS, MAX_SDP_CHARS, type CallAck, type CallConfigAck, type CallSignal } from '../../protocol';
 import { createLogger } from '../../server/logger';
+import type { DuologueServer } from '../../server/realtime/socket-gateway';
+import type { ClientSocket } from '../support/member';
 import type { Member } from '../support/member';
 import { openRoom, type OpenRoom } from '../support/room-setup';
 import { startServer, tempDataDir, type TestServer } from '../support/test-server';
@@ -198,5 +200,20 @@ describe('the voice call signalling', () => {
       expect.objectContaining({ seat: 'A', kind: 'candidate', result: 'ok' }),
     ]);
     for (const entry of entries) expect(Object.keys(entry).sort()).toEqual(['hostname', 'kind', 'level', 'msg', 'pid', 'result', 'roomId', 'seat', 'time'].sort());
+  });
+});
+
+describe('the typed call events', () => {
+  it('pin the signals both ways', () => {
+    const check = (io: DuologueServer, socket: ClientSocket): void => {
+      io.to('room:B').emit('call:signal', { kind: 'hello' });
+      // @ts-expect-error the server relays only the protocol's signals
+      io.to('room:B').emit('call:signal', { kind: 'ring' });
+      socket.emit('call:signal', { kind: 'offer', sdp: 'v=0' }, (ack) => expectTypeOf(ack).toEqualTypeOf<CallAck>());
+      // @ts-expect-error an offer carries its description
+      socket.emit('call:signal', { kind: 'offer' }, () => undefined);
+      socket.emit('call:config', (answer) => expectTypeOf(answer).toEqualTypeOf<CallConfigAck>());
+    };
+    expectTypeOf(check).toBeFunction();
   });
 });
