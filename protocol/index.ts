@@ -4,6 +4,7 @@ export * from './schemas';
 export * from './room';
 export * from './events';
 export * from './parse';
+export * from './call';
 export { APPOINTMENT_HORIZON_MS, refuseArguments } from './machine/arguments';
 export { applyCommand, STORED_LIST_LIMIT, type Accepted, type Rejected, type Outcome } from './machine/apply';
 export { gate, seatMaySend, type GateInput } from './machine/gate';

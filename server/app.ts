@@ -13,6 +13,7 @@ import { HELMET_OPTIONS } from './http/security-headers';
 import { roomRoutes } from './http/room-routes';
 import { createLogger } from './logger';
 import { socketBroadcaster } from './realtime/broadcaster';
+import { CallRelay } from './realtime/call-relay';
 import { bindSocketHandlers, createSocketServer, type DuologueServer } from './realtime/socket-gateway';
 import { AuthGuard } from './rooms/auth-guard';
 import { RoomHost } from './rooms/room-host';
@@ -43,7 +44,8 @@ export type AppConfig = Pick<
   | 'DUOLOGUE_CONNECTIONS_PER_ADDRESS'
   | 'LOG_LEVEL'
 > &
-  Partial<Pick<Config, 'DUOLOGUE_TRUST_PROXY'>>;
+  // The voice call's settings have defaults here too (200 signals per 10 s, no ICE servers).
+  Partial<Pick<Config, 'DUOLOGUE_TRUST_PROXY' | 'DUOLOGUE_SIGNAL_LIMIT' | 'DUOLOGUE_ICE_SERVERS' | 'DUOLOGUE_ICE_TRANSPORT_POLICY'>>;
 
 /** A certificate and its private key (PEM), for HTTPS and WSS on the server's own port. */
 export interface TlsFiles {
@@ -140,7 +142,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const rooms = new RoomService({ store, clock, host, log: app.log, minuteMs: minuteMsFor(config.DUOLOGUE_TIME_SCALE), ttlMs });
   // Failed seat keys and invites per address share the HTTP limit's number (0 turns both off).
   const guard = new AuthGuard(config.DUOLOGUE_HTTP_LIMIT);
-  bindSocketHandlers(io, { rooms, host, guard, now: () => clock.now(), log: app.log });
+  const call = new CallRelay({
+    io,
+    log: app.log,
+    signalLimit: config.DUOLOGUE_SIGNAL_LIMIT ?? 200,
+    iceServers: config.DUOLOGUE_ICE_SERVERS ?? [],
+    iceTransportPolicy: config.DUOLOGUE_ICE_TRANSPORT_POLICY ?? 'all',
+    logLevel: requestLogLevel,
+  });
+  bindSocketHandlers(io, { rooms, host, call, guard, now: () => clock.now(), log: app.log });
   app.decorate('io', io);
   app.decorate('rooms', rooms);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IceServers, IceTransportPolicy } from '../protocol/call';
 
 const PositiveInt = z.coerce.number().int().positive();
 
@@ -12,6 +13,23 @@ export const ConfigSchema = z.object({
   REDIS_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DUOLOGUE_COMMAND_LIMIT: PositiveInt.default(50),
+  // Voice call signals per partner seat per 10 s: a call's set-up sends a few dozen at once.
+  DUOLOGUE_SIGNAL_LIMIT: PositiveInt.default(200),
+  // STUN and TURN servers for the voice call, as a JSON array of RTCIceServer objects (none by default).
+  DUOLOGUE_ICE_SERVERS: z
+    .string()
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'it is not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(IceServers)
+    .default([]),
+  // `relay` sends every call through the TURN servers: the partners' phones never learn each other's address.
+  DUOLOGUE_ICE_TRANSPORT_POLICY: IceTransportPolicy.default('all'),
   DUOLOGUE_HTTP_LIMIT: z.coerce.number().int().min(0).default(60),
   // Browsers send an Origin without path or trailing slash; compare like with like.
   DUOLOGUE_ORIGIN: z.url().transform((value) => new URL(value).origin).optional(),
@@ -61,6 +79,11 @@ export function readConfig(env: NodeJS.ProcessEnv): ConfigResult {
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const name = issue.path.map(String).join('.');
+      // TURN credentials sit in this value: name the problem, never echo the value.
+      if (issue.path[0] === 'DUOLOGUE_ICE_SERVERS') {
+        const where = issue.path.length > 1 ? ` (at ${issue.path.slice(1).map(String).join('.')})` : '';
+        return `DUOLOGUE_ICE_SERVERS is not valid${where}: ${issue.message}. It must be a JSON array of servers such as [{"urls":"stun:stun.example.org:3478"},{"urls":"turn:turn.example.org:3478","username":"duologue","credential":"…"}].`;
+      }
       return `${name}=${JSON.stringify(env[name] ?? '')} is not valid: ${issue.message}.`;
     });
     return { ok: false, message: `Duologue cannot start. ${lines.join(' ')}` };

@@ -6,6 +6,7 @@ import type { AuthGuard } from '../rooms/auth-guard';
 import type { RoomHost } from '../rooms/room-host';
 import type { RoomService } from '../rooms/room-service';
 import { seatChannel } from './broadcaster';
+import type { CallRelay } from './call-relay';
 
 /** The typed Socket.IO server of Duologue. */
 export type DuologueServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -32,6 +33,7 @@ export function createSocketServer(httpServer: HttpServer, origin: string | unde
 export interface SocketHandlerDeps {
   rooms: RoomService;
   host: RoomHost;
+  call: CallRelay;
   guard: AuthGuard;
   now: () => number;
   log: FastifyBaseLogger;
@@ -89,6 +91,26 @@ function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
       .command(roomId, seat, body)
       .then((answer) => reply?.(answer))
       .catch(failed('command handler failed'));
+  });
+
+  socket.on('call:signal', (...args: unknown[]) => {
+    // The same reading of the arguments as for commands: the callback last, one payload before it.
+    const last = args.at(-1);
+    const reply = typeof last === 'function' ? (last as (answer: unknown) => void) : null;
+    const body = args.length === (reply === null ? 1 : 2) ? args[0] : undefined;
+    deps.call
+      .signal(roomId, seat, body)
+      .then((answer) => reply?.(answer))
+      .catch(failed('call signal failed'));
+  });
+
+  socket.on('call:config', (...args: unknown[]) => {
+    const ack = args.at(-1);
+    if (typeof ack !== 'function') return;
+    deps.call
+      .config(roomId, seat)
+      .then((answer) => (ack as (answer: unknown) => void)(answer))
+      .catch(failed('call config failed'));
   });
 
   socket.on('time', (...args: unknown[]) => {

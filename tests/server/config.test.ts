@@ -20,6 +20,9 @@ describe('the configuration', () => {
         DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS: 5_000,
         DUOLOGUE_CONNECTIONS_PER_ADDRESS: 64,
         DUOLOGUE_TRUST_PROXY: false,
+        DUOLOGUE_SIGNAL_LIMIT: 200,
+        DUOLOGUE_ICE_SERVERS: [],
+        DUOLOGUE_ICE_TRANSPORT_POLICY: 'all',
       },
     });
     expect(minuteMsFor(60)).toBe(1000);
@@ -75,5 +78,24 @@ describe('the configuration', () => {
     expect(proxy('1')).toBe(1);
     expect(proxy('loopback')).toBe('loopback');
     expect(proxy('127.0.0.1, 10.0.0.0/8')).toBe('127.0.0.1,10.0.0.0/8');
+  });
+
+  it('reads DUOLOGUE_ICE_SERVERS as JSON and refuses a malformed one without echoing it', () => {
+    const good = [{ urls: 'stun:stun.example.org:3478' }, { urls: ['turn:turn.example.org:3478?transport=tcp', 'turns:turn.example.org:5349'], username: 'duo', credential: 'Turn-secret-553' }];
+    const read = readConfig({ DUOLOGUE_ICE_SERVERS: JSON.stringify(good) });
+    expect(read.ok && read.config.DUOLOGUE_ICE_SERVERS).toEqual(good);
+    for (const [value, problem] of [
+      ['{not json', 'it is not JSON'],
+      ['{"urls":"stun:x"}', 'DUOLOGUE_ICE_SERVERS is not valid'],
+      ['[{"urls":"http://turn.example.org","credential":"Turn-secret-553"}]', 'each url must start with stun:, stuns:, turn: or turns:'],
+      ['[{"urls":"turn:t.example.org","password":"Turn-secret-553"}]', 'DUOLOGUE_ICE_SERVERS is not valid (at 0)'],
+    ] as const) {
+      const result = readConfig({ DUOLOGUE_ICE_SERVERS: value });
+      expect(result.ok, value).toBe(false);
+      if (result.ok) continue;
+      expect(result.message).toContain(problem);
+      expect(result.message).toContain('It must be a JSON array');
+      expect(result.message).not.toContain('Turn-secret-553');
+    }
   });
 });

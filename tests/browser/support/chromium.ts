@@ -43,11 +43,24 @@ export const LAPTOP: Device = { viewport: { width: 1280, height: 800 }, deviceSc
 
 type Where = { locale: string; timezoneId: string };
 
-/** What a test adds to a device's launch: Chromium flags (a host mapping, a trusted key) and permissions. */
+/** What a test adds to a device's launch: Chromium flags (a host mapping, a trusted key), permissions, a microphone. */
 export interface Extras {
   args?: string[];
   permissions?: string[];
+  /**
+   * A fake microphone (Chromium's test tone), for the voice call. `allowed`: granted without a
+   * prompt (`--use-fake-device-for-media-stream --use-fake-ui-for-media-stream`); `refused`: the
+   * device alone, whose permission prompt headless Chromium turns down, as a person might.
+   */
+  fakeMicrophone?: 'allowed' | 'refused';
 }
+/** The voice call's tests name their launches so. */
+export type LaunchOptions = Extras;
+
+const FAKE_MICROPHONE = {
+  allowed: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  refused: ['--use-fake-device-for-media-stream'],
+};
 export const LONDON: Where = { locale: 'en-US', timezoneId: 'Europe/London' };
 
 /**
@@ -59,7 +72,7 @@ export async function launchDevice(baseURL: string, device: Device, where: Where
   const profile = mkdtempSync(join(tmpdir(), 'duologue-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
-    args: [...ARGS, ...(extras.args ?? [])],
+    args: [...ARGS, ...(extras.args ?? []), ...(extras.fakeMicrophone === undefined ? [] : FAKE_MICROPHONE[extras.fakeMicrophone])],
     permissions: extras.permissions,
     baseURL,
     ...device,

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import en from '../../../client/src/i18n/en';
-import { launchPhone, type Phone } from './chromium';
+import { launchPhone, type LaunchOptions, type Phone } from './chromium';
 
 export type { Phone };
 
@@ -61,9 +61,13 @@ export async function checkIn(phone: Phone, answers: { calm: number; tendency: '
 }
 
 /** Two phones from the start screen to the first step of the dialogue (A speaks first). */
-export async function startDialogue(url: string, method: 'imago' | 'speaker-listener' = 'imago'): Promise<{ a: Phone; b: Phone; roomPath: string }> {
-  const a = await launchPhone(url);
-  const b = await launchPhone(url);
+export async function startDialogue(
+  url: string,
+  method: 'imago' | 'speaker-listener' = 'imago',
+  options: LaunchOptions = {},
+): Promise<{ a: Phone; b: Phone; roomPath: string }> {
+  const a = await launchPhone(url, undefined, options);
+  const b = await launchPhone(url, undefined, options);
   const link = await createTalk(a, 'Alex', { topic: 'How we split the evenings', method });
   await joinTalk(b, link, 'Sam');
   await button(b.page, en.join.now).click();

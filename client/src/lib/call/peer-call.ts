@@ -1,0 +1,254 @@
+import type { CallSignal } from '@protocol/call';
+
+/**
+ * The voice call's WebRTC side, loaded only when a partner taps Call (its own chunk). Audio goes
+ * straight between the two phones, encrypted with DTLS-SRTP; the server only relays the
+ * signals. Glare is settled by the "perfect negotiation" pattern: seat B is the polite peer,
+ * which yields when both phones offer at once.
+ */
+
+/** How the connection stands, as the call bar says it. */
+export type LinkStatus = 'connecting' | 'live' | 'dropped';
+
+/** Why the microphone could not be opened: each has its own plain explanation. */
+export type MicProblem = 'denied' | 'missing' | 'unavailable';
+
+export interface CallHooks {
+  send(signal: CallSignal): void;
+  status(status: LinkStatus): void;
+  /** Audio levels 0–1 of this phone's microphone and of the partner's voice, a few times a second. */
+  levels(mine: number, theirs: number): void;
+  partnerMuted(muted: boolean): void;
+  /** The browser would not start the partner's sound without a tap. */
+  soundBlocked(blocked: boolean): void;
+}
+
+/** What a test reads through the non-secret probe: counters and states, never a description. */
+export interface CallFigures {
+  connectionState: RTCPeerConnectionState | 'closed';
+  signalingState: RTCSignalingState;
+  bytesReceived: number;
+  bytesSent: number;
+  micEnabled: boolean;
+  /** ICE restarts this phone began since the call started. */
+  iceRestarts: number;
+}
+
+const STATS_EVERY_MS = 300;
+/** A link that stays `disconnected` this long is given a fresh ICE round. */
+const DISCONNECT_GRACE_MS = 2500;
+/** While the link is down, another ICE restart after this long. */
+const RESTART_EVERY_MS = 6000;
+
+/** Opens the microphone; the browser asks for it here, on the partner's tap, and nowhere else. */
+export async function openMicrophone(): Promise<MediaStream | MicProblem> {
+  if (!navigator.mediaDevices?.getUserMedia || typeof RTCPeerConnection === 'undefined') return 'unavailable';
+  try {
+    return await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true } });
+  } catch (error) {
+    const name = error instanceof DOMException ? error.name : '';
+    if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'missing';
+    if (name === 'NotAllowedError' || name === 'SecurityError') return 'denied';
+    return 'unavailable';
+  }
+}
+
+/** One partner's end of the call. */
+export class PeerCall {
+  private pc!: RTCPeerConnection;
+  private readonly audio = new Audio();
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private answerPending = false;
+  private ever = false;
+  private disconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private restartTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly statsTimer: ReturnType<typeof setInterval>;
+  private readonly onOnline = (): void => this.restart();
+  private closed = false;
+  private restarts = 0;
+  private inbox: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly mic: MediaStream,
+    private readonly polite: boolean,
+    private readonly config: RTCConfiguration,
+    private readonly hooks: CallHooks,
+  ) {
+    this.audio.autoplay = true;
+    this.fresh();
+    this.statsTimer = setInterval(() => void this.sample(), STATS_EVERY_MS);
+    // A phone that changes networks (Wi-Fi to mobile) comes back online: look for a new path.
+    window.addEventListener('online', this.onOnline);
+  }
+
+  /** A new peer connection with this phone's microphone on it (a first call, or the partner rejoined). */
+  fresh(): void {
+    this.pc?.close();
+    this.makingOffer = this.ignoreOffer = this.answerPending = false;
+    const pc = new RTCPeerConnection(this.config);
+    this.pc = pc;
+    for (const track of this.mic.getAudioTracks()) pc.addTrack(track, this.mic);
+    pc.onnegotiationneeded = async () => {
+      try {
+        this.makingOffer = true;
+        await pc.setLocalDescription();
+        // A connection replaced meanwhile (the partner rejoined) must not speak for the new one.
+        if (pc === this.pc && pc.localDescription) {
+          this.hooks.send({ kind: pc.localDescription.type === 'answer' ? 'answer' : 'offer', sdp: pc.localDescription.sdp });
+        }
+      } catch {
+        // The next negotiation (or restart) tries again.
+      } finally {
+        if (pc === this.pc) this.makingOffer = false;
+      }
+    };
+    pc.onicecandidate = ({ candidate }) => {
+      if (!candidate || pc !== this.pc) return;
+      const json = candidate.toJSON();
+      this.hooks.send({
+        kind: 'candidate',
+        candidate: { candidate: json.candidate ?? '', sdpMid: json.sdpMid ?? null, sdpMLineIndex: json.sdpMLineIndex ?? null, usernameFragment: json.usernameFragment ?? null },
+      });
+    };
+    pc.ontrack = ({ streams, track }) => {
+      this.audio.srcObject = streams[0] ?? new MediaStream([track]);
+      this.audio.play().then(
+        () => this.hooks.soundBlocked(false),
+        () => this.hooks.soundBlocked(true),
+      );
+    };
+    pc.onconnectionstatechange = () => this.follow(pc);
+    pc.oniceconnectionstatechange = () => this.follow(pc);
+    this.hooks.status(this.ever ? 'dropped' : 'connecting');
+  }
+
+  /** One signal from the partner's phone; signals are taken in the order they came. */
+  receive(signal: CallSignal): Promise<void> {
+    this.inbox = this.inbox.then(() => this.take(signal));
+    return this.inbox;
+  }
+
+  private async take(signal: CallSignal): Promise<void> {
+    const pc = this.pc;
+    try {
+      if (signal.kind === 'offer' || signal.kind === 'answer') {
+        const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.answerPending);
+        const collision = signal.kind === 'offer' && !readyForOffer;
+        this.ignoreOffer = !this.polite && collision;
+        if (this.ignoreOffer) return;
+        this.answerPending = signal.kind === 'answer';
+        await pc.setRemoteDescription({ type: signal.kind, sdp: signal.sdp });
+        this.answerPending = false;
+        if (signal.kind === 'offer') {
+          await pc.setLocalDescription();
+          if (pc === this.pc && pc.localDescription) this.hooks.send({ kind: 'answer', sdp: pc.localDescription.sdp });
+        }
+      } else if (signal.kind === 'candidate') {
+        try {
+          await pc.addIceCandidate(signal.candidate);
+        } catch (error) {
+          // A candidate of an offer this phone ignored, or of a connection that is gone.
+          if (!this.ignoreOffer && pc === this.pc) throw error;
+        }
+      } else if (signal.kind === 'mute') {
+        this.hooks.partnerMuted(signal.muted);
+      }
+    } catch {
+      // A broken exchange heals with the next restart; the call bar already says the link is down.
+    }
+  }
+
+  /** Turns this phone's microphone on or off; the partner's screen is told. */
+  setMuted(muted: boolean): void {
+    for (const track of this.mic.getAudioTracks()) track.enabled = !muted;
+    this.hooks.send({ kind: 'mute', muted });
+  }
+
+  /** Starts the partner's sound after a tap, when the browser held it back. */
+  playSound(): void {
+    this.audio.play().then(
+      () => this.hooks.soundBlocked(false),
+      () => this.hooks.soundBlocked(true),
+    );
+  }
+
+  /** Looks for a new network path (an ICE restart), unless the link is fine. */
+  restart(): void {
+    if (this.closed || this.pc.connectionState === 'connected') return;
+    this.restarts += 1;
+    this.pc.restartIce();
+  }
+
+  /** Counters for the test probe. */
+  async figures(): Promise<CallFigures> {
+    let bytesReceived = 0;
+    let bytesSent = 0;
+    if (!this.closed) {
+      const report = await this.pc.getStats();
+      report.forEach((entry: { type: string; kind?: string; bytesReceived?: number; bytesSent?: number }) => {
+        if (entry.type === 'inbound-rtp' && entry.kind === 'audio') bytesReceived += entry.bytesReceived ?? 0;
+        if (entry.type === 'outbound-rtp' && entry.kind === 'audio') bytesSent += entry.bytesSent ?? 0;
+      });
+    }
+    return {
+      connectionState: this.closed ? 'closed' : this.pc.connectionState,
+      signalingState: this.pc.signalingState,
+      bytesReceived,
+      bytesSent,
+      micEnabled: this.mic.getAudioTracks().some((track) => track.enabled),
+      iceRestarts: this.restarts,
+    };
+  }
+
+  /** Ends this phone's side: the peer connection, the microphone, the sound, the timers. */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.statsTimer);
+    clearInterval(this.restartTimer);
+    clearTimeout(this.disconnectTimer);
+    window.removeEventListener('online', this.onOnline);
+    this.pc.close();
+    for (const track of this.mic.getTracks()) track.stop();
+    this.audio.srcObject = null;
+  }
+
+  private follow(pc: RTCPeerConnection): void {
+    if (pc !== this.pc || this.closed) return;
+    const state = pc.connectionState;
+    const ice = pc.iceConnectionState;
+    if (state === 'connected') {
+      this.ever = true;
+      clearTimeout(this.disconnectTimer);
+      clearInterval(this.restartTimer);
+      this.disconnectTimer = this.restartTimer = undefined;
+      this.hooks.status('live');
+      return;
+    }
+    if (!this.ever) return;
+    if (state === 'disconnected' || state === 'failed' || ice === 'disconnected' || ice === 'failed') {
+      this.hooks.status('dropped');
+      if (state === 'failed' || ice === 'failed') this.restart();
+      else this.disconnectTimer ??= setTimeout(() => this.restart(), DISCONNECT_GRACE_MS);
+      this.restartTimer ??= setInterval(() => this.restart(), RESTART_EVERY_MS);
+    }
+  }
+
+  private async sample(): Promise<void> {
+    if (this.closed) return;
+    let mine = 0;
+    let theirs = 0;
+    try {
+      const report = await this.pc.getStats();
+      report.forEach((entry: { type: string; kind?: string; audioLevel?: number }) => {
+        if (entry.type === 'media-source' && entry.kind === 'audio') mine = Math.max(mine, entry.audioLevel ?? 0);
+        if (entry.type === 'inbound-rtp' && entry.kind === 'audio') theirs = Math.max(theirs, entry.audioLevel ?? 0);
+      });
+    } catch {
+      return;
+    }
+    // A muted microphone still measures the room; what the partner hears is silence.
+    if (!this.mic.getAudioTracks().some((track) => track.enabled)) mine = 0;
+    this.hooks.levels(mine, theirs);
+  }
+}

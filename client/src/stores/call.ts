@@ -1,0 +1,276 @@
+import { defineStore } from 'pinia';
+import { computed, ref, watch } from 'vue';
+import type { CallSignal } from '@protocol/call';
+import { STEP_ACTOR } from '@protocol/machine/steps';
+import type { CallFigures, LinkStatus, MicProblem, PeerCall } from '../lib/call/peer-call';
+import { socket } from '../lib/socket';
+import { useConnectionStore } from './connection';
+import { useRoomStore } from './room';
+
+/**
+ * Where the call stands on this phone. `incoming`: the partner is in the call and this phone
+ * is not; `starting`: the microphone is being opened; then the link's own status.
+ */
+export type CallStatus = 'idle' | 'incoming' | 'starting' | LinkStatus;
+
+/** A level above this counts as speaking (`audioLevel` is linear, 0–1). */
+const SPEAKING_LEVEL = 0.02;
+/** A voice stays "speaking" this long after its last loud sample, so the dot does not flicker. */
+const SPEAKING_HOLD_MS = 800;
+/** Talking over the speaker this long brings the gentle hint. */
+const TALK_OVER_MS = 3500;
+const HINT_SHOWN_MS = 8000;
+const BACK_SHOWN_MS = 6000;
+/**
+ * A call down this long starts over on both phones (a fresh connection and a `hello`): the
+ * partner's phone may have reloaded while this one could not hear its `hello`.
+ */
+const REJOIN_AFTER_MS = 20_000;
+const REMEMBER = 'duologue.call.';
+const PROBE = 'duologue.callProbe';
+
+/**
+ * The voice call between the two partners of the room (docs/protocol.md section 11). This store
+ * is small and always loaded; the WebRTC side (`lib/call/peer-call.ts`) loads on the first tap.
+ * The floor shapes the call: a break or a moderator pause turns both microphones off until the
+ * talk goes on (each partner may turn their own back on), and a listener who talks over the
+ * speaker gets a gentle hint. Nobody can mute the other.
+ */
+export const useCallStore = defineStore('call', () => {
+  const room = useRoomStore();
+  const connection = useConnectionStore();
+  const status = ref<CallStatus>('idle');
+  const problem = ref<MicProblem | 'failed' | null>(null);
+  const muted = ref(false);
+  const partnerMuted = ref(false);
+  const soundBlocked = ref(false);
+  /** "The call is back", for a few seconds after a drop. */
+  const back = ref(false);
+  /** The partner hung up (shown until the next call). */
+  const partnerLeft = ref(false);
+  const speaking = ref({ me: false, partner: false });
+  const talkOverHint = ref(false);
+  let peer: PeerCall | null = null;
+  const lastLoud = { me: 0, partner: 0 };
+  let overlapMs = 0;
+  let lastSample = 0;
+  let backTimer: ReturnType<typeof setTimeout> | undefined;
+  let hintTimer: ReturnType<typeof setTimeout> | undefined;
+  let rejoinTimer: ReturnType<typeof setInterval> | undefined;
+
+  const inCall = computed(() => status.value !== 'idle' && status.value !== 'incoming');
+  /** A break or a moderator pause lies over the talk: the call goes quiet by default. */
+  const held = computed(() => room.view?.break != null || room.view?.paused === true);
+  /** True on a phone of a partner seat, once both partners have joined. */
+  const available = computed(() => {
+    const v = room.view;
+    return v != null && room.partner !== null && v.seats.A.joined && v.seats.B.joined && v.phase !== 'ended';
+  });
+
+  function remembered(): boolean {
+    return room.roomId !== null && sessionStorage.getItem(REMEMBER + room.roomId) === '1';
+  }
+  function remember(on: boolean): void {
+    if (room.roomId === null) return;
+    if (on) sessionStorage.setItem(REMEMBER + room.roomId, '1');
+    else sessionStorage.removeItem(REMEMBER + room.roomId);
+  }
+
+  function send(signal: CallSignal): void {
+    // While the connection is down Socket.IO keeps the signal and sends it on reconnection.
+    socket.emit('call:signal', signal, () => undefined);
+  }
+
+  /** The STUN and TURN servers the server hands out (none by default: the local network only). */
+  function iceConfig(): Promise<RTCConfiguration> {
+    return new Promise((resolve) => {
+      socket.timeout(5000).emit('call:config', (error, answer) => {
+        resolve(error === null && answer.ok ? { iceServers: answer.iceServers, iceTransportPolicy: answer.iceTransportPolicy } : {});
+      });
+    });
+  }
+
+  /** Joins or starts the call: the microphone is asked for here, on the partner's tap (or a reload's rejoin). */
+  async function start(): Promise<void> {
+    if (inCall.value || !available.value) return;
+    problem.value = null;
+    partnerLeft.value = false;
+    status.value = 'starting';
+    try {
+      const engine = await import('../lib/call/peer-call');
+      const mic = await engine.openMicrophone();
+      if (typeof mic === 'string') {
+        problem.value = mic;
+        status.value = 'idle';
+        remember(false);
+        return;
+      }
+      if (status.value !== 'starting') {
+        for (const track of mic.getTracks()) track.stop();
+        return;
+      }
+      const config = await iceConfig();
+      peer = new engine.PeerCall(mic, room.me === 'B', config, {
+        send,
+        status: follow,
+        levels,
+        partnerMuted: (value) => (partnerMuted.value = value),
+        soundBlocked: (value) => (soundBlocked.value = value),
+      });
+      remember(true);
+      setMuted(held.value);
+      send({ kind: 'hello' });
+      exposeProbe();
+    } catch {
+      problem.value = 'failed';
+      status.value = 'idle';
+    }
+  }
+
+  /** Starts the connection over on both phones, keeping this phone's microphone and mute. */
+  function rejoin(): void {
+    if (peer === null) return;
+    peer.fresh();
+    peer.setMuted(muted.value);
+    send({ kind: 'hello' });
+  }
+
+  function follow(next: LinkStatus): void {
+    const was = status.value;
+    status.value = next;
+    if (next === 'dropped') rejoinTimer ??= setInterval(rejoin, REJOIN_AFTER_MS);
+    else {
+      clearInterval(rejoinTimer);
+      rejoinTimer = undefined;
+    }
+    if (was === 'dropped' && next === 'live') {
+      back.value = true;
+      clearTimeout(backTimer);
+      backTimer = setTimeout(() => (back.value = false), BACK_SHOWN_MS);
+    } else if (next === 'dropped') back.value = false;
+  }
+
+  /** Leaves the call on this phone and tells the partner's. */
+  function hangUp(): void {
+    if (peer !== null) send({ kind: 'hangup' });
+    end();
+  }
+
+  function end(): void {
+    clearInterval(rejoinTimer);
+    rejoinTimer = undefined;
+    peer?.close();
+    peer = null;
+    status.value = 'idle';
+    back.value = partnerMuted.value = soundBlocked.value = talkOverHint.value = false;
+    speaking.value = { me: false, partner: false };
+    remember(false);
+  }
+
+  function setMuted(value: boolean): void {
+    muted.value = value;
+    peer?.setMuted(value);
+  }
+
+  function levels(mine: number, theirs: number): void {
+    const now = performance.now();
+    if (mine > SPEAKING_LEVEL) lastLoud.me = now;
+    if (theirs > SPEAKING_LEVEL) lastLoud.partner = now;
+    // A muted side is quiet at once, whatever its last loud moment.
+    speaking.value = {
+      me: !muted.value && now - lastLoud.me < SPEAKING_HOLD_MS,
+      partner: !partnerMuted.value && now - lastLoud.partner < SPEAKING_HOLD_MS,
+    };
+    const step = room.view?.floor?.step;
+    const overSpeaker = room.role === 'listener' && step !== undefined && STEP_ACTOR[step] === 'speaker' && !held.value;
+    const elapsed = lastSample === 0 ? 0 : Math.min(1000, now - lastSample);
+    lastSample = now;
+    // Both voices at once while the partner holds the floor; a pause in the overlap lets it fade.
+    overlapMs = overSpeaker && speaking.value.me && speaking.value.partner ? overlapMs + elapsed : Math.max(0, overlapMs - elapsed / 2);
+    if (overlapMs >= TALK_OVER_MS && !talkOverHint.value) {
+      talkOverHint.value = true;
+      overlapMs = 0;
+      clearTimeout(hintTimer);
+      hintTimer = setTimeout(() => (talkOverHint.value = false), HINT_SHOWN_MS);
+    }
+  }
+
+  socket.on('call:signal', (signal) => {
+    if (signal.kind === 'hangup') {
+      if (inCall.value) partnerLeft.value = true;
+      if (inCall.value || status.value === 'incoming') end();
+      return;
+    }
+    if (peer !== null) {
+      // The partner (re)joined: a fresh connection on both sides, the old one is gone.
+      if (signal.kind === 'hello') {
+        peer.fresh();
+        peer.setMuted(muted.value);
+      } else void peer.receive(signal);
+      return;
+    }
+    if ((signal.kind === 'hello' || signal.kind === 'offer') && status.value === 'idle' && available.value) {
+      status.value = 'incoming';
+      partnerLeft.value = false;
+    }
+  });
+
+  // A break or a pause turns the microphone off; the talk going on turns it back on.
+  watch(held, (now) => {
+    if (now) talkOverHint.value = false;
+    if (inCall.value) setMuted(now);
+  });
+  // The connection came back: if the call is down too, look for a new path now.
+  watch(
+    () => connection.ready,
+    (ready) => {
+      if (ready && status.value === 'dropped') peer?.restart();
+    },
+  );
+  // A phone that reloads in a call rejoins it once the room is back.
+  watch(
+    available,
+    (yes) => {
+      if (yes && status.value === 'idle' && remembered()) void start();
+      if (!yes && inCall.value) end();
+    },
+    { immediate: true },
+  );
+  watch(
+    () => room.roomId,
+    () => {
+      if (inCall.value) end();
+      status.value = 'idle';
+    },
+  );
+
+  /**
+   * A probe for the browser test, behind a local flag that carries no secret: counters and
+   * states of this phone's call, never a description, a candidate or an address.
+   */
+  function exposeProbe(): void {
+    if (localStorage.getItem(PROBE) !== '1') return;
+    (window as unknown as { __duologueCall?: () => Promise<CallFigures | null> }).__duologueCall = () =>
+      peer === null ? Promise.resolve(null) : peer.figures();
+  }
+
+  return {
+    status,
+    problem,
+    muted,
+    partnerMuted,
+    soundBlocked,
+    back,
+    partnerLeft,
+    speaking,
+    talkOverHint,
+    inCall,
+    held,
+    available,
+    start,
+    hangUp,
+    setMuted,
+    playSound: () => peer?.playSound(),
+    dismissProblem: () => (problem.value = null),
+  };
+});

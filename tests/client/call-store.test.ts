@@ -1,0 +1,178 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createPinia, setActivePinia } from 'pinia';
+import { nextTick } from 'vue';
+import type { StateView } from '../../protocol';
+
+/** What the stand-in socket was asked to send, and the handlers the stores bound. */
+const sent: Array<{ event: string; payload: unknown }> = [];
+const handlers = new Map<string, (payload: never) => void>();
+const socket = {
+  on: (event: string, handler: (payload: never) => void) => handlers.set(event, handler),
+  io: { on: () => undefined },
+  emit: (event: string, payload: unknown) => sent.push({ event, payload }),
+  timeout: () => ({
+    emit: (event: string, ack: (error: null, answer: unknown) => void) => {
+      sent.push({ event, payload: null });
+      ack(null, { ok: true, iceServers: [], iceTransportPolicy: 'all' });
+    },
+  }),
+};
+vi.mock('../../client/src/lib/socket', () => ({ socket, openRoomSocket: () => false, closeRoomSocket: () => undefined }));
+
+/** The WebRTC side stands in too: Node has no RTCPeerConnection. It records what the store asks of it. */
+const engine = {
+  microphone: 'stream' as 'stream' | 'denied',
+  opened: 0,
+  muted: [] as boolean[],
+};
+vi.mock('../../client/src/lib/call/peer-call', () => ({
+  openMicrophone: async () => {
+    engine.opened += 1;
+    return engine.microphone === 'denied' ? 'denied' : { getTracks: () => [] };
+  },
+  PeerCall: class {
+    setMuted(muted: boolean) {
+      engine.muted.push(muted);
+    }
+    fresh() {}
+    receive() {
+      return Promise.resolve();
+    }
+    close() {}
+    restart() {}
+  },
+}));
+
+function storage(): Storage {
+  const items = new Map<string, string>();
+  return {
+    get length() {
+      return items.size;
+    },
+    clear: () => items.clear(),
+    getItem: (key) => items.get(key) ?? null,
+    key: (index) => [...items.keys()][index] ?? null,
+    removeItem: (key) => void items.delete(key),
+    setItem: (key, value) => void items.set(key, String(value)),
+  };
+}
+vi.stubGlobal('sessionStorage', storage());
+vi.stubGlobal('localStorage', storage());
+
+const { useRoomStore } = await import('../../client/src/stores/room');
+const { useCallStore } = await import('../../client/src/stores/call');
+
+const ROOM = 'R'.repeat(22);
+
+function view(you: 'A' | 'B' | 'moderator', over: Partial<StateView> = {}): StateView {
+  return {
+    roomId: ROOM,
+    rev: 3,
+    serverNow: 0,
+    you,
+    topic: '',
+    method: 'imago',
+    settings: { breakMinutes: 20, minuteMs: 60_000 },
+    phase: 'dialogue',
+    seats: {
+      A: { name: 'Alex', joined: true, online: true, checkedIn: true },
+      B: { name: 'Sam', joined: true, online: true, checkedIn: true },
+      moderator: null,
+    },
+    checkin: null,
+    floor: { speaker: 'A', listener: 'B', step: 'share', turn: 1, clarifying: false, stepSince: 0 },
+    break: null,
+    paused: false,
+    appointment: null,
+    repairs: [],
+    coach: [],
+    notes: [],
+    timeline: [],
+    ...over,
+  } as StateView;
+}
+
+const BREAK = { by: 'A' as const, startedAt: 0, minUntil: 1, returnAt: 2, due: false, ready: { A: false, B: false } };
+
+describe('the call store', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    sent.length = 0;
+    engine.microphone = 'stream';
+    engine.opened = 0;
+    engine.muted = [];
+    sessionStorage.clear();
+  });
+
+  it('asks for the microphone only on a tap, and explains a refusal without starting anything', async () => {
+    const room = useRoomStore();
+    room.receive(view('B'));
+    const call = useCallStore();
+    await nextTick();
+    expect(call.available).toBe(true);
+    expect(engine.opened).toBe(0);
+
+    engine.microphone = 'denied';
+    await call.start();
+    expect(engine.opened).toBe(1);
+    expect(call.problem).toBe('denied');
+    expect(call.status).toBe('idle');
+    expect(sent).toEqual([]);
+  });
+
+  it('turns the microphone off for a break and a pause, lets the partner turn it back on, and on again when the talk goes on', async () => {
+    const room = useRoomStore();
+    room.receive(view('A'));
+    const call = useCallStore();
+    await call.start();
+    expect(call.inCall).toBe(true);
+    expect(sent.map((s) => s.event)).toContain('call:config');
+    expect(sent).toContainEqual({ event: 'call:signal', payload: { kind: 'hello' } });
+    expect(call.muted).toBe(false);
+
+    room.receive(view('A', { break: BREAK }));
+    await nextTick();
+    expect(call.muted).toBe(true);
+    expect(engine.muted.at(-1)).toBe(true);
+    // Their own choice on their own phone.
+    call.setMuted(false);
+    expect(engine.muted.at(-1)).toBe(false);
+    room.receive(view('A'));
+    await nextTick();
+    expect(call.muted).toBe(false);
+
+    room.receive(view('A', { paused: true }));
+    await nextTick();
+    expect(call.muted).toBe(true);
+    room.receive(view('A', { paused: false }));
+    await nextTick();
+    expect(call.muted).toBe(false);
+    // Nothing the partner sends mutes this phone: a `mute` signal only says theirs is off.
+    handlers.get('call:signal')!({ kind: 'mute', muted: true } as never);
+    expect(call.muted).toBe(false);
+  });
+
+  it('shows a partner calling, and is never offered to the moderator', async () => {
+    const room = useRoomStore();
+    room.receive(view('B'));
+    const call = useCallStore();
+    handlers.get('call:signal')!({ kind: 'hello' } as never);
+    expect(call.status).toBe('incoming');
+    handlers.get('call:signal')!({ kind: 'hangup' } as never);
+    expect(call.status).toBe('idle');
+
+    setActivePinia(createPinia());
+    const watching = useRoomStore();
+    watching.receive(view('moderator'));
+    expect(useCallStore().available).toBe(false);
+  });
+
+  it('rejoins after a reload when this tab was in the call', async () => {
+    sessionStorage.setItem(`duologue.call.${ROOM}`, '1');
+    const room = useRoomStore();
+    room.roomId = ROOM;
+    room.receive(view('B'));
+    useCallStore();
+    await vi.waitFor(() => expect(engine.opened).toBe(1));
+  });
+});
