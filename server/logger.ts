@@ -26,15 +26,36 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination ?? standardOutput());
 }
 
+type Output = ReturnType<typeof pino.destination>;
+/** The standard output streams of this process's loggers. */
+const outputs = new Set<Output>();
+
 /**
  * Standard output for log lines, which goes quiet when its reader goes away (the terminal
  * closed, a pipe's reader quit) instead of throwing from every later line.
  */
 function standardOutput(): DestinationStream {
   const stream = pino.destination({ dest: 1, sync: false });
+  outputs.add(stream);
   stream.on('error', (error: unknown) => {
     if (!isOutputGone(error)) throw error;
-    stream.write = () => true;
+    quiet(stream);
   });
   return stream;
+}
+
+/**
+ * Drops what is still buffered and every later line. Pino flushes its output synchronously
+ * at exit, and sonic-boom's flush retries a write that fails with EIO or EBADF forever: on a
+ * terminal that hung up (or whose descriptor is closed) the process would never exit.
+ */
+function quiet(stream: Output): void {
+  stream.write = () => true;
+  stream.flushSync = () => undefined;
+  stream.flush = (callback?: (error?: Error) => void) => callback?.();
+}
+
+/** Silences the loggers' standard output, before a hung-up terminal's descriptors are let go. */
+export function silenceStandardOutput(): void {
+  for (const stream of outputs) quiet(stream);
 }

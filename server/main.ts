@@ -6,7 +6,7 @@ import { buildApp, type TlsFiles } from './app';
 import { CLIENT_DIST } from './client-build';
 import { readConfig } from './config';
 import { lanAddressFor } from './http/public-origin';
-import { createLogger } from './logger';
+import { createLogger, silenceStandardOutput } from './logger';
 import { openSqliteStore } from './store/sqlite-store';
 import { FAULT_SIGNALS, isOutputGone, releaseTerminal, terminalDescriptors } from './terminal';
 
@@ -89,7 +89,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     else logger.info({ signal }, 'stopping');
     await app.close();
     // A closed terminal sends SIGHUP; Node would abort at exit restoring its settings.
-    if (signal === 'SIGHUP') releaseTerminal(terminal);
+    if (signal === 'SIGHUP' && terminal.length > 0) {
+      silenceStandardOutput();
+      releaseTerminal(terminal);
+    }
   });
 
   await app.listen({ port: config.PORT, host: config.HOST });
