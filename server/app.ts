@@ -15,6 +15,7 @@ import { bindSocketHandlers, createSocketServer, type DuologueServer } from './r
 import { AuthGuard } from './rooms/auth-guard';
 import { RoomHost } from './rooms/room-host';
 import { RoomService } from './rooms/room-service';
+import type { ScaleOut } from './scale/redis-scale';
 import type { RoomStore } from './store/room-store';
 
 declare module 'fastify' {
@@ -55,6 +56,12 @@ export interface AppDeps {
    * later, `debug` when a person watches the terminal and must not see the addresses scroll away.
    */
   requestLogLevel?: 'info' | 'debug';
+  /**
+   * Several processes sharing Redis (REDIS_URL): presence, rate limits and Socket.IO's adapter
+   * go through it, and its timers start with the app and stop when it closes. `store` is then
+   * its Redis store.
+   */
+  scaleOut?: ScaleOut;
 }
 
 /** The maximum JSON body (PROTOCOL.md section 2). */
@@ -96,7 +103,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   limitConnectionsPerAddress(app.server, config.DUOLOGUE_CONNECTIONS_PER_ADDRESS, logger);
-  const io = createSocketServer(app.server, config.DUOLOGUE_ORIGIN);
+  const { scaleOut } = deps;
+  const io = createSocketServer(app.server, config.DUOLOGUE_ORIGIN, scaleOut?.socketOptions);
   const ttlMs = config.DUOLOGUE_ROOM_TTL_DAYS * DAY_MS;
   const host = new RoomHost({
     store,
@@ -107,10 +115,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ttlMs,
     // A talk's commands scroll a watched terminal as fast as requests do.
     commandLogLevel: requestLogLevel,
+    presence: scaleOut?.presence,
+    limiters: scaleOut?.limiters,
   });
   const rooms = new RoomService({ store, clock, host, log: app.log, minuteMs: minuteMsFor(config.DUOLOGUE_TIME_SCALE), ttlMs });
   // Failed seat keys and invites per address share the HTTP limit's number (0 turns both off).
-  const guard = new AuthGuard(config.DUOLOGUE_HTTP_LIMIT);
+  const guard = new AuthGuard(config.DUOLOGUE_HTTP_LIMIT, scaleOut?.limiters);
   bindSocketHandlers(io, { rooms, host, guard, now: () => clock.now(), log: app.log });
   app.decorate('io', io);
   app.decorate('rooms', rooms);
@@ -130,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onReady', async () => {
     await rooms.boot();
+    await scaleOut?.start(host, app.log);
   });
   app.addHook('preClose', async () => {
     io.local.disconnectSockets(true);
@@ -142,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     rooms.close();
     await host.close();
     await store.close();
+    await scaleOut?.close();
   });
 
   installErrorHandler(app);
@@ -150,7 +162,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A list makes the plugin answer only a matching Origin, instead of always naming the configured one.
     await app.register(cors, { origin: [config.DUOLOGUE_ORIGIN], methods: ['GET', 'POST', 'DELETE'] });
   }
-  await roomRoutes(app, { rooms, guard, httpLimit: config.DUOLOGUE_HTTP_LIMIT, publicOrigin: config.DUOLOGUE_PUBLIC_URL });
+  await roomRoutes(app, {
+    rooms,
+    guard,
+    httpLimit: config.DUOLOGUE_HTTP_LIMIT,
+    publicOrigin: config.DUOLOGUE_PUBLIC_URL,
+    limiters: scaleOut?.limiters,
+  });
   await clientFiles(app, { clientDir: deps.clientDir ?? null });
   return app;
 }

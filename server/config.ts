@@ -9,7 +9,10 @@ export const ConfigSchema = z.object({
   DUOLOGUE_DATA_DIR: z.string().min(1).default('./data'),
   DUOLOGUE_TIME_SCALE: z.coerce.number().positive().finite().default(1),
   DUOLOGUE_ROOM_TTL_DAYS: z.coerce.number().positive().finite().default(30),
-  REDIS_URL: z.url().optional(),
+  // Set: rooms, presence, rate limits and Socket.IO's adapter live in this Redis, shared by several processes.
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  // With REDIS_URL: how often a process tells the others it lives; one silent for 5 of these is dead.
+  DUOLOGUE_HEARTBEAT_MS: PositiveInt.default(2000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DUOLOGUE_COMMAND_LIMIT: PositiveInt.default(50),
   DUOLOGUE_HTTP_LIMIT: z.coerce.number().int().min(0).default(60),
@@ -48,13 +51,6 @@ export function readConfig(env: NodeJS.ProcessEnv): ConfigResult {
     return {
       ok: false,
       message: `Duologue cannot start: DUOLOGUE_HEADERS_TIMEOUT_MS (${result.data.DUOLOGUE_HEADERS_TIMEOUT_MS}) is longer than DUOLOGUE_REQUEST_TIMEOUT_MS (${result.data.DUOLOGUE_REQUEST_TIMEOUT_MS}); the headers are part of the request.`,
-    };
-  }
-  if (result.data.REDIS_URL !== undefined) {
-    return {
-      ok: false,
-      message:
-        'Duologue cannot start: REDIS_URL is set, but this version stores rooms in SQLite only. Unset REDIS_URL to use SQLite under DUOLOGUE_DATA_DIR.',
     };
   }
   return { ok: true, config: result.data };

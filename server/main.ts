@@ -5,6 +5,7 @@ import { buildApp } from './app';
 import { CLIENT_DIST } from './client-build';
 import { readConfig } from './config';
 import { createLogger } from './logger';
+import { openRedisScaleOut } from './scale/redis-scale';
 import { openSqliteStore } from './store/sqlite-store';
 import { FAULT_SIGNALS, isOutputGone, releaseTerminal, terminalDescriptors } from './terminal';
 
@@ -36,10 +37,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     if (!isOutputGone(error)) throw error;
   });
   const logger = createLogger(config.LOG_LEVEL) as FastifyBaseLogger;
-  const store = openSqliteStore(config.DUOLOGUE_DATA_DIR);
+  // REDIS_URL: rooms live in Redis, shared with the other processes; unset, in SQLite for this one.
+  const scaleOut =
+    config.REDIS_URL === undefined ? undefined : await openRedisScaleOut({ url: config.REDIS_URL, heartbeatMs: config.DUOLOGUE_HEARTBEAT_MS });
+  const store = scaleOut?.store ?? openSqliteStore(config.DUOLOGUE_DATA_DIR);
   // A person watching the terminal needs the addresses on screen, not a line per request.
   const watched = process.stdout.isTTY === true;
-  const app = await buildApp({ config, store, logger, clientDir: CLIENT_DIST, requestLogLevel: watched ? 'debug' : 'info' });
+  const app = await buildApp({ config, store, scaleOut, logger, clientDir: CLIENT_DIST, requestLogLevel: watched ? 'debug' : 'info' });
 
   closeWithGrace({ delay: 10_000, skip: [...FAULT_SIGNALS] }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'stopping after an error');

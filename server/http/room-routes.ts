@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { CreateRoomBody, describeIssue, InvitePreviewBody, JoinRoomBody, REPAIR_CATALOG } from '../../protocol';
+import { memoryLimiters, type LimiterFactory } from '../rate-limits';
 import type { AuthGuard } from '../rooms/auth-guard';
 import { fail, type Result, type RoomService } from '../rooms/room-service';
 import { appointmentCalendar, originFromHost } from './appointment-calendar';
@@ -14,6 +15,8 @@ export interface RoomRoutesOptions {
   httpLimit: number;
   /** The origin the phones open (DUOLOGUE_PUBLIC_URL), for links; unset: the request's own Host. */
   publicOrigin?: string;
+  /** Where the limit counts (default: this process's memory). */
+  limiters?: LimiterFactory;
 }
 
 type RoomRequest = FastifyRequest<{ Params: { roomId: string } }>;
@@ -21,7 +24,7 @@ type RoomRequest = FastifyRequest<{ Params: { roomId: string } }>;
 /** The JSON API of PROTOCOL.md section 2. */
 export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOptions): Promise<void> {
   const { rooms, guard } = options;
-  const limited = rateLimit(options.httpLimit);
+  const limited = rateLimit(options.httpLimit, options.limiters ?? memoryLimiters);
   const guarded = async <T>(request: FastifyRequest, attempt: () => Promise<Result<T>>): Promise<Result<T>> => {
     const result = await guard.attempt(request.ip, attempt);
     return result === 'rate_limited' ? RATE_LIMITED : result;
@@ -97,9 +100,9 @@ function bearer(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-function rateLimit(perMinute: number): preHandlerAsyncHookHandler {
+function rateLimit(perMinute: number, limiters: LimiterFactory): preHandlerAsyncHookHandler {
   if (perMinute === 0) return async () => {};
-  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+  const limiter = limiters({ name: 'http', points: perMinute, duration: 60 });
   return async (request, reply) => {
     try {
       await limiter.consume(request.ip);

@@ -26,6 +26,14 @@ export class PresenceTracker {
     return counts[seat] === 0;
   }
 
+  /**
+   * Brings `of` up to date with the connections other processes hold, before a view is built
+   * (several processes sharing Redis); one process alone knows them all and answers undefined.
+   */
+  refresh(_roomId: string): Promise<void> | undefined {
+    return undefined;
+  }
+
   of(roomId: string): Presence {
     const counts = this.rooms.get(roomId);
     return { A: (counts?.A ?? 0) > 0, B: (counts?.B ?? 0) > 0, moderator: (counts?.moderator ?? 0) > 0 };

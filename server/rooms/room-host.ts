@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import {
   applyCommand,
   claimSeat,
@@ -17,6 +17,7 @@ import {
   type StateView,
 } from '../../protocol';
 import type { Clock, Timer } from '../clock';
+import { memoryLimiters, type LimiterFactory } from '../rate-limits';
 import type { Broadcaster } from '../realtime/broadcaster';
 import type { Commit, CommitResult, RoomStore, StoredRoom } from '../store/room-store';
 import { KeyedQueue } from './keyed-queue';
@@ -54,6 +55,10 @@ export interface RoomHostDeps {
   hotRooms?: number;
   /** The level of the line per command: `debug` when a person watches the terminal (default `info`). */
   commandLogLevel?: 'info' | 'debug';
+  /** Who is connected: this process's own count (default), or one shared through Redis. */
+  presence?: PresenceTracker;
+  /** Where the command limit counts (default: this process's memory). */
+  limiters?: LimiterFactory;
 }
 
 // Within one process the queue rules out conflicts; across processes a few retries settle them.
@@ -73,7 +78,7 @@ const WRITTEN_AT = { info: new Set(['info', 'debug', 'trace']), debug: new Set([
  * deadline. The reply is returned only after the commit, so an ack never precedes durability.
  */
 export class RoomHost {
-  readonly presence = new PresenceTracker();
+  readonly presence: PresenceTracker;
   private readonly queue = new KeyedQueue();
   private readonly timers = new Map<string, Timer>();
   /**
@@ -82,11 +87,12 @@ export class RoomHost {
    * entry goes, and the turn reads the store again.
    */
   private readonly hot = new Map<string, StoredRoom>();
-  private readonly limiter: RateLimiterMemory;
+  private readonly limiter: RateLimiterAbstract;
   private closed = false;
 
   constructor(private readonly deps: RoomHostDeps) {
-    this.limiter = new RateLimiterMemory({ points: deps.commandLimit, duration: 10 });
+    this.presence = deps.presence ?? new PresenceTracker();
+    this.limiter = (deps.limiters ?? memoryLimiters)({ name: 'command', points: deps.commandLimit, duration: 10 });
   }
 
   /**
@@ -195,6 +201,14 @@ export class RoomHost {
     });
   }
 
+  /** Seats of this room went offline elsewhere (their process died): every seat gets a new view. */
+  presenceChanged(roomId: string): Promise<void> {
+    return this.queue.run(roomId, async () => {
+      const stored = await this.load(roomId);
+      if (stored !== null) this.sendAll(stored.room, this.deps.clock.now());
+    });
+  }
+
   /** Applies the room's due time-driven changes (a break's return time) and stores them. */
   tick(roomId: string): Promise<void> {
     return this.turn(roomId, async () => {
@@ -296,7 +310,15 @@ export class RoomHost {
    * parse), else from the store, which checks it against the schema once.
    */
   private async load(roomId: string): Promise<StoredRoom | null> {
-    const hot = this.hot.get(roomId);
+    // Several processes (Redis): who is connected elsewhere, and whether another process moved
+    // the room on, are read before anything is decided on this host's copy (a refusal included).
+    const presence = this.presence.refresh(roomId);
+    if (presence !== undefined) await presence;
+    let hot = this.hot.get(roomId);
+    if (hot !== undefined && this.deps.store.version !== undefined && (await this.deps.store.version(roomId)) !== hot.version) {
+      this.hot.delete(roomId);
+      hot = undefined;
+    }
     if (hot !== undefined) {
       this.hot.delete(roomId);
       this.hot.set(roomId, hot);

@@ -19,6 +19,7 @@ describe('the configuration', () => {
         DUOLOGUE_REQUEST_TIMEOUT_MS: 30_000,
         DUOLOGUE_KEEP_ALIVE_TIMEOUT_MS: 5_000,
         DUOLOGUE_CONNECTIONS_PER_ADDRESS: 64,
+        DUOLOGUE_HEARTBEAT_MS: 2000,
       },
     });
     expect(minuteMsFor(60)).toBe(1000);
@@ -55,9 +56,12 @@ describe('the configuration', () => {
     expect(result.ok && result.config.DUOLOGUE_PUBLIC_URL).toBe('https://talk.example.org');
   });
 
-  it('refuses REDIS_URL until the Redis store exists', () => {
+  it('takes a redis:// or rediss:// REDIS_URL, and refuses any other', () => {
     const result = readConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.message).toMatch(/REDIS_URL/);
+    expect(result.ok && result.config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(readConfig({ REDIS_URL: 'rediss://cache.example.org:6380/2' }).ok).toBe(true);
+    const wrong = readConfig({ REDIS_URL: 'http://127.0.0.1:6379' });
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect(wrong.message).toMatch(/REDIS_URL/);
   });
 });
