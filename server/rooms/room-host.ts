@@ -63,6 +63,12 @@ export interface RoomHostDeps {
 
 // Within one process the queue rules out conflicts; across processes a few retries settle them.
 const MAX_ATTEMPTS = 5;
+/**
+ * A store shared by several processes (Redis): a room under a storm of commands from two
+ * processes may conflict more often, so a turn tries longer, after a short random pause that
+ * grows with each conflict (so the two stop meeting in step).
+ */
+const MAX_SHARED_ATTEMPTS = 30;
 /** How long a deadline whose commit failed waits before it is tried again. */
 const DEADLINE_RETRY_MS = 1000;
 /** What a room's turn returns when its commit met a newer version: the turn runs again. */
@@ -300,7 +306,9 @@ export class RoomHost {
       for (let attempts = 1; ; attempts += 1) {
         const result = await attempt();
         if (result !== CONFLICT) return result;
-        if (attempts >= MAX_ATTEMPTS) throw new Error(`room ${roomId} kept changing under this host`);
+        const shared = this.deps.store.version !== undefined;
+        if (attempts >= (shared ? MAX_SHARED_ATTEMPTS : MAX_ATTEMPTS)) throw new Error(`room ${roomId} kept changing under this host`);
+        if (shared) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** Math.min(attempts, 5)));
       }
     });
   }
