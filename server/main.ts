@@ -38,8 +38,16 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   });
   const logger = createLogger(config.LOG_LEVEL) as FastifyBaseLogger;
   // REDIS_URL: rooms live in Redis, shared with the other processes; unset, in SQLite for this one.
-  const scaleOut =
-    config.REDIS_URL === undefined ? undefined : await openRedisScaleOut({ url: config.REDIS_URL, heartbeatMs: config.DUOLOGUE_HEARTBEAT_MS });
+  let scaleOut: Awaited<ReturnType<typeof openRedisScaleOut>> | undefined;
+  if (config.REDIS_URL !== undefined) {
+    try {
+      scaleOut = await openRedisScaleOut({ url: config.REDIS_URL, heartbeatMs: config.DUOLOGUE_HEARTBEAT_MS });
+    } catch (error) {
+      // The URL may hold a password: the message names the setting, not its value.
+      console.error(`Duologue cannot start: the Redis at REDIS_URL does not answer (${(error as Error).message}).`);
+      process.exit(1);
+    }
+  }
   const store = scaleOut?.store ?? openSqliteStore(config.DUOLOGUE_DATA_DIR);
   // A person watching the terminal needs the addresses on screen, not a line per request.
   const watched = process.stdout.isTTY === true;

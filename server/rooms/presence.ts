@@ -7,7 +7,7 @@ type Counts = Record<SeatId, number>;
  * Several tabs per seat are allowed, so it counts connections rather than flags.
  */
 export class PresenceTracker {
-  private readonly rooms = new Map<string, Counts>();
+  protected readonly rooms = new Map<string, Counts>();
 
   /** Counts a connection; true when the seat just came online. */
   add(roomId: string, seat: SeatId): boolean {

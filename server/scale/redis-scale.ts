@@ -53,14 +53,32 @@ export class RedisPresence extends PresenceTracker {
 
   override add(roomId: string, seat: SeatId): boolean {
     const cameOnline = super.add(roomId, seat);
-    if (cameOnline) {
-      const k = roomKeys(roomId);
-      // Sent before the turn's refresh on the same connection, so Redis applies it first.
-      (this.redis as unknown as PresenceScript)
-        .duologuePresenceAdd(k.room, k.presence, processRoomsKey(this.processId), this.field(seat), roomId)
-        .catch((error: unknown) => this.log()?.error({ err: error, roomId }, 'presence write failed'));
-    }
+    // Sent before the turn's refresh on the same connection, so Redis applies it first.
+    if (cameOnline) void this.publish(roomId, seat);
     return cameOnline;
+  }
+
+  /**
+   * Writes every seat this process holds again: after the others took it for dead (it stalled
+   * longer than five heartbeats) and cleared its fields. Resolves with the rooms written.
+   */
+  async reassert(): Promise<string[]> {
+    const rooms: string[] = [];
+    for (const [roomId, counts] of this.rooms) {
+      for (const seat of Object.keys(counts) as SeatId[]) if (counts[seat] > 0) await this.publish(roomId, seat);
+      rooms.push(roomId);
+    }
+    return rooms;
+  }
+
+  private publish(roomId: string, seat: SeatId): Promise<void> {
+    const k = roomKeys(roomId);
+    return (this.redis as unknown as PresenceScript)
+      .duologuePresenceAdd(k.room, k.presence, processRoomsKey(this.processId), this.field(seat), roomId)
+      .then(
+        () => undefined,
+        (error: unknown) => this.log()?.error({ err: error, roomId }, 'presence write failed'),
+      );
   }
 
   override remove(roomId: string, seat: SeatId): boolean {
@@ -128,6 +146,8 @@ export interface RedisScaleOptions {
 export async function openRedisScaleOut(options: RedisScaleOptions): Promise<ScaleOut> {
   const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   await redis.connect();
+  // Loaded up front, so that a first EVALSHA never falls back to an EVAL sent after later commands.
+  await redis.script('LOAD', PRESENCE_ADD);
   const processId = randomUUID();
   let log: FastifyBaseLogger | null = null;
   const presence = new RedisPresence(redis, processId, () => log);
@@ -136,8 +156,16 @@ export async function openRedisScaleOut(options: RedisScaleOptions): Promise<Sca
   const deadMs = options.heartbeatMs * MISSED_HEARTBEATS;
   let closed = false;
 
-  const heartbeat = async (): Promise<void> => {
-    await redis.zadd(PROCESSES_KEY, Date.now(), processId);
+  let beating = false;
+  /** Says this process lives; if the others had taken it for dead, its seats are written again. */
+  const heartbeat = async (host: RoomHost | null): Promise<void> => {
+    const added = await redis.zadd(PROCESSES_KEY, Date.now(), processId);
+    if (added === 1 && beating && host !== null) {
+      const rooms = await presence.reassert();
+      log?.warn({ rooms: rooms.length }, 'this process was taken for dead; its seats are online again');
+      for (const roomId of rooms) await host.presenceChanged(roomId);
+    }
+    beating = true;
   };
 
   /** Clears the seats of processes that stopped beating, and tells their rooms. */
@@ -197,9 +225,9 @@ export async function openRedisScaleOut(options: RedisScaleOptions): Promise<Sca
     },
     async start(host, logger) {
       log = logger;
-      await heartbeat();
+      await heartbeat(null);
       every(options.heartbeatMs, 'heartbeat failed', async () => {
-        await heartbeat();
+        await heartbeat(host);
         await sweep(host);
       });
       every(options.deadlinePollMs ?? 1000, 'deadline poll failed', () => pollDeadlines(host));

@@ -186,6 +186,7 @@ describe.skipIf(!runRedisTests)(`several server processes sharing one Redis${RED
     const dropped = new Promise<void>((resolve) => room.A.socket.once('disconnect', () => resolve()));
     socket.io.engine.close();
     await dropped;
+    await room.moderator.waitFor((s) => !s.seats.A.online, 'A offline');
     // Meanwhile B checks in: A's view changes (B is checked in), and the moderator's.
     await room.B.ok({ type: 'checkIn', calm: 4, tendency: 'withdraw', safe: true });
     await room.moderator.waitFor((s) => s.seats.B.checkedIn);
