@@ -168,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     httpLimit: config.DUOLOGUE_HTTP_LIMIT,
     publicOrigin: config.DUOLOGUE_PUBLIC_URL,
     limiters: scaleOut?.limiters,
+    healthy: scaleOut?.healthy,
   });
   await clientFiles(app, { clientDir: deps.clientDir ?? null });
   return app;

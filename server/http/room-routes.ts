@@ -17,6 +17,8 @@ export interface RoomRoutesOptions {
   publicOrigin?: string;
   /** Where the limit counts (default: this process's memory). */
   limiters?: LimiterFactory;
+  /** What the health check asks beyond the process answering (with REDIS_URL: that Redis answers). */
+  healthy?: () => Promise<boolean>;
 }
 
 type RoomRequest = FastifyRequest<{ Params: { roomId: string } }>;
@@ -31,7 +33,13 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
   };
   const authenticate = (request: RoomRequest) => guarded(request, () => rooms.authenticate(request.params.roomId, bearer(request)));
 
-  app.get('/api/health', async () => ({ ok: true }));
+  app.get('/api/health', async (_request, reply) => {
+    if (options.healthy !== undefined && !(await options.healthy())) {
+      // A proxy or a supervisor takes a process out that cannot reach the shared store.
+      return sendError(reply, 503, 'internal', 'This server cannot reach its Redis; another one may.');
+    }
+    return { ok: true };
+  });
 
   app.get('/api/repairs', async () => REPAIR_CATALOG);
 

@@ -122,6 +122,8 @@ export interface ScaleOut {
   limiters: LimiterFactory;
   /** Socket.IO's Redis Streams adapter and connection state recovery. */
   socketOptions: Partial<ServerOptions>;
+  /** Whether Redis answers a PING within a second (the health check). */
+  healthy(): Promise<boolean>;
   /** Starts the heartbeat, the sweep of dead processes' seats and the deadline poll. */
   start(host: RoomHost, log: FastifyBaseLogger): Promise<void>;
   /** Stops them, clears this process's presence and closes the connections to Redis. */
@@ -145,11 +147,21 @@ export interface RedisScaleOptions {
  */
 export async function openRedisScaleOut(options: RedisScaleOptions): Promise<ScaleOut> {
   const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  let log: FastifyBaseLogger | null = null;
+  let lastError = '';
+  // ioredis reconnects by itself; without a listener it would print every attempt to stderr.
+  redis.on('error', (error: Error) => {
+    if (error.message !== lastError) log?.warn({ err: error }, 'Redis connection error; reconnecting');
+    lastError = error.message;
+  });
+  redis.on('ready', () => {
+    if (lastError !== '') log?.info('Redis connection back');
+    lastError = '';
+  });
   await redis.connect();
   // Loaded up front, so that a first EVALSHA never falls back to an EVAL sent after later commands.
   await redis.script('LOAD', PRESENCE_ADD);
   const processId = randomUUID();
-  let log: FastifyBaseLogger | null = null;
   const presence = new RedisPresence(redis, processId, () => log);
   const store = openRedisStore(redis);
   const timers: NodeJS.Timeout[] = [];
@@ -222,6 +234,14 @@ export async function openRedisScaleOut(options: RedisScaleOptions): Promise<Sca
         // A recovered connection is checked again: its room may have been deleted meanwhile.
         skipMiddlewares: false,
       },
+    },
+    async healthy() {
+      const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000).unref());
+      const ping = redis.ping().then(
+        (answer) => answer === 'PONG',
+        () => false,
+      );
+      return Promise.race([ping, timeout]);
     },
     async start(host, logger) {
       log = logger;

@@ -135,4 +135,15 @@ describe.skipIf(!runRedisTests)(`two app instances sharing Redis${REDIS_SKIP_REA
     await apps[0]!.rooms.sweep();
     await gone(idle.roomId);
   });
+
+  it('answers the health check 503 while Redis does not answer, and 200 again when it is back', async () => {
+    const [one] = urls as [string];
+    expect((await api(one, '/api/health')).body).toEqual({ ok: true });
+    await redis.kill('SIGKILL');
+    const down = await api(one, '/api/health');
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({ error: { code: 'internal' } });
+    await redis.restart();
+    await expect.poll(async () => (await api(one, '/api/health')).status, { timeout: 10_000 }).toBe(200);
+  });
 });
