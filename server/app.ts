@@ -109,7 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const host = new RoomHost({
     store,
     clock,
-    broadcaster: socketBroadcaster(io),
+    broadcaster: socketBroadcaster(io, { shared: scaleOut !== undefined }),
     log: app.log,
     commandLimit: config.DUOLOGUE_COMMAND_LIMIT,
     ttlMs,

@@ -94,6 +94,8 @@ describe.skipIf(!runRedisTests)(`two app instances sharing Redis${REDIS_SKIP_REA
     const floodRev = await B.ok({ type: 'flood' });
     // A's `ready` on process 1 is right only on the stored room (on its old copy: not on a break).
     expect(await A.send({ type: 'ready' })).toEqual({ ok: true, rev: floodRev + 1 });
+    // Its own new state reached A before the ack did, as with one process.
+    expect(A.state.rev).toBe(floodRev + 1);
     // And a refusal too is decided on the stored room: a second flood is `on_break`.
     expect(await A.send({ type: 'flood' })).toMatchObject({ ok: false, error: { code: 'on_break' } });
     expect(await B.send({ type: 'advance', step: 'mirror', rev: floodRev })).toMatchObject({ ok: false, error: { code: 'stale' } });
