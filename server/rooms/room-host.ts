@@ -320,12 +320,15 @@ export class RoomHost {
   private async load(roomId: string): Promise<StoredRoom | null> {
     // Several processes (Redis): who is connected elsewhere, and whether another process moved
     // the room on, are read before anything is decided on this host's copy (a refusal included).
-    const presence = this.presence.refresh(roomId);
-    if (presence !== undefined) await presence;
     let hot = this.hot.get(roomId);
-    if (hot !== undefined && this.deps.store.version !== undefined && (await this.deps.store.version(roomId)) !== hot.version) {
-      this.hot.delete(roomId);
-      hot = undefined;
+    const presence = this.presence.refresh(roomId);
+    const version = hot !== undefined ? this.deps.store.version?.(roomId) : undefined;
+    if (presence !== undefined || version !== undefined) {
+      const [, stored] = await Promise.all([presence, version]);
+      if (hot !== undefined && version !== undefined && stored !== hot.version) {
+        this.hot.delete(roomId);
+        hot = undefined;
+      }
     }
     if (hot !== undefined) {
       this.hot.delete(roomId);

@@ -146,7 +146,8 @@ export interface RedisScaleOptions {
  * presence right when a process dies.
  */
 export async function openRedisScaleOut(options: RedisScaleOptions): Promise<ScaleOut> {
-  const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  // Auto-pipelining sends the commands of one event-loop turn in one write, in their order.
+  const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
   let log: FastifyBaseLogger | null = null;
   let lastError = '';
   // ioredis reconnects by itself; without a listener it would print every attempt to stderr.
