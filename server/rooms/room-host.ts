@@ -129,7 +129,9 @@ export class RoomHost {
       await this.limiter.consume(`${roomId}:${seat}`);
     } catch (error) {
       if (error instanceof RateLimiterRes) return { ok: false, error: protocolError('rate_limited') };
-      throw error;
+      // The count lives in Redis and Redis did not answer: nothing was decided, the phone may retry.
+      this.deps.log.error({ err: error, roomId, seat }, 'command limit unavailable');
+      return { ok: false, error: protocolError('internal') };
     }
     const parsed = parseCommand(payload);
     if (!parsed.ok) return { ok: false, error: parsed.error };

@@ -147,7 +147,15 @@ export interface RedisScaleOptions {
  */
 export async function openRedisScaleOut(options: RedisScaleOptions): Promise<ScaleOut> {
   // Auto-pipelining sends the commands of one event-loop turn in one write, in their order.
-  const redis = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  // Not lazy: the adapter's own copies of this client (duplicate) then connect by themselves,
+  // and ignore their errors, instead of failing the process while Redis is away.
+  // While Redis is away a command fails after two more connection attempts (two seconds at
+  // most), so a phone gets `internal` soon rather than an answer that never comes.
+  const redis = new Redis(options.url, {
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(times * 100, 1000),
+    enableAutoPipelining: true,
+  });
   let log: FastifyBaseLogger | null = null;
   let lastError = '';
   // ioredis reconnects by itself; without a listener it would print every attempt to stderr.
@@ -159,9 +167,23 @@ export async function openRedisScaleOut(options: RedisScaleOptions): Promise<Sca
     if (lastError !== '') log?.info('Redis connection back');
     lastError = '';
   });
-  await redis.connect();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      redis.once('ready', resolve);
+      redis.once('error', reject);
+    });
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
   // Loaded up front, so that a first EVALSHA never falls back to an EVAL sent after later commands.
   await redis.script('LOAD', PRESENCE_ADD);
+  // The adapter's own client, with ioredis's defaults: its blocking reads wait out a Redis
+  // restart instead of failing in a loop. The adapter makes its copies for reading from it.
+  const adapterClient = new Redis(options.url);
+  adapterClient.on('error', () => {
+    // The main client above logs the same outage once.
+  });
   const processId = randomUUID();
   const presence = new RedisPresence(redis, processId, () => log);
   const store = openRedisStore(redis);
@@ -221,7 +243,7 @@ export async function openRedisScaleOut(options: RedisScaleOptions): Promise<Sca
     presence,
     limiters: redisLimiters(redis),
     socketOptions: {
-      adapter: createAdapter(redis, {
+      adapter: createAdapter(adapterClient, {
         streamName: STREAM_KEY,
         channelPrefix: `${KEY_PREFIX}socket.io`,
         sessionKeyPrefix: `${KEY_PREFIX}sio:session:`,
@@ -261,7 +283,7 @@ export async function openRedisScaleOut(options: RedisScaleOptions): Promise<Sca
         await redis.zrem(PROCESSES_KEY, processId);
         await redis.del(processRoomsKey(processId));
       } finally {
-        await redis.quit();
+        await Promise.allSettled([redis.quit(), adapterClient.quit()]);
       }
     },
   };

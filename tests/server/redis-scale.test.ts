@@ -35,6 +35,12 @@ describe.skipIf(!runRedisTests)(`two app instances sharing Redis${REDIS_SKIP_REA
     return url;
   }
 
+  /** Clears the rate limits' counts, so that a test starts with none used. */
+  async function forgetLimits(): Promise<void> {
+    const keys = await client.keys('duologue:rl:*');
+    if (keys.length > 0) await client.del(...keys);
+  }
+
   beforeAll(async () => {
     redis = await startRedis();
     client = new Redis(redis.url);
@@ -79,7 +85,7 @@ describe.skipIf(!runRedisTests)(`two app instances sharing Redis${REDIS_SKIP_REA
   });
 
   it('decides on the stored room, not on a copy another process has moved past (a refusal included)', async () => {
-    await client.del(...(await client.keys('duologue:rl:*')));
+    await forgetLimits();
     const [one, two] = urls as [string, string];
     const created = await createRoom(one, { name: 'Ann' });
     const joined = await joinRoom(two, created.roomId, created.invites.B!, 'Ben');
@@ -102,7 +108,7 @@ describe.skipIf(!runRedisTests)(`two app instances sharing Redis${REDIS_SKIP_REA
   });
 
   it('removes every key of a deleted room, and of an expired one, and its views from the stream', async () => {
-    await client.del(...(await client.keys('duologue:rl:*')));
+    await forgetLimits();
     const [one, two] = urls as [string, string];
     const gone = async (roomId: string): Promise<void> => {
       await expect.poll(() => client.keys(`*${roomId}*`)).toEqual([]);
@@ -138,13 +144,19 @@ describe.skipIf(!runRedisTests)(`two app instances sharing Redis${REDIS_SKIP_REA
     await gone(idle.roomId);
   });
 
-  it('answers the health check 503 while Redis does not answer, and 200 again when it is back', async () => {
+  it('answers the health check 503 and commands `internal` while Redis does not answer, and 200 again when it is back', async () => {
     const [one] = urls as [string];
+    await forgetLimits();
     expect((await api(one, '/api/health')).body).toEqual({ ok: true });
+    const created = await createRoom(one, { name: 'Ann' });
+    const A = await Member.connect(one, created.roomId, created.seatKey);
+    members.push(A);
     await redis.kill('SIGKILL');
     const down = await api(one, '/api/health');
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ error: { code: 'internal' } });
+    // A command is answered, not left waiting: nothing was saved, the phone may send it again.
+    expect(await A.send({ type: 'checkIn', calm: 5, tendency: 'pursue', safe: true })).toMatchObject({ ok: false, error: { code: 'internal' } });
     await redis.restart();
     await expect.poll(async () => (await api(one, '/api/health')).status, { timeout: 10_000 }).toBe(200);
   });
