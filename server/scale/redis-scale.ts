@@ -84,9 +84,10 @@ export class RedisPresence extends PresenceTracker {
   override remove(roomId: string, seat: SeatId): boolean {
     const wentOffline = super.remove(roomId, seat);
     if (wentOffline) {
-      this.redis
-        .hdel(roomKeys(roomId).presence, this.field(seat))
-        .catch((error: unknown) => this.log()?.error({ err: error, roomId }, 'presence write failed'));
+      const failed = (error: unknown): void => this.log()?.error({ err: error, roomId }, 'presence write failed');
+      this.redis.hdel(roomKeys(roomId).presence, this.field(seat)).catch(failed);
+      // The last connection of the room here: this process holds none of its seats any more.
+      if (!this.rooms.has(roomId)) this.redis.srem(processRoomsKey(this.processId), roomId).catch(failed);
     }
     return wentOffline;
   }

@@ -118,6 +118,10 @@ describe.skipIf(!runRedisTests)(`two app instances sharing Redis${REDIS_SKIP_REA
       expect(left.filter(([, fields]) => fields.some((f) => f.includes('"state"')))).toEqual([]);
       expect(left.length).toBeLessThanOrEqual(2);
       for (const index of ['duologue:deadlines', 'duologue:idle']) expect(await client.zscore(index, roomId)).toBeNull();
+      // Nor does any process still list it among the rooms it holds seats of.
+      for (const key of await client.keys('duologue:process:*:rooms')) {
+        await expect.poll(() => client.sismember(key, roomId)).toBe(0);
+      }
     };
     const created = await createRoom(one, { name: 'Ann', topic: 'Money' });
     const joined = await joinRoom(two, created.roomId, created.invites.B!, 'Ben');
