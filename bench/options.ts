@@ -30,6 +30,10 @@ export interface BenchOptions {
   clientRuns: number;
   /** Only the client step, no load. */
   clientOnly: boolean;
+  /** Duologue processes sharing one Redis (`--processes N --redis`); 1 with SQLite by default. */
+  processes: number;
+  /** Rooms in Redis (a redis-server of the bench's own, `appendfsync always`) instead of SQLite. */
+  redis: boolean;
   /** Where the JSON goes; by default bench/results/<date>-<rooms>[-quick].json. */
   out: string | null;
   /** When set, each measured Duologue server writes a V8 CPU profile (`--cpu-prof`) here. */
@@ -62,6 +66,8 @@ export function defaultOptions(): BenchOptions {
     connectConcurrency: 100,
     clientRuns: 3,
     clientOnly: false,
+    processes: 1,
+    redis: false,
     out: null,
     profileDir: null,
     log: (line) => console.warn(`[bench] ${line}`),
@@ -73,7 +79,7 @@ export function quickOptions(base: BenchOptions = defaultOptions()): BenchOption
   return { ...base, quick: true, steadyRounds: 3, bursts: 2, bystanderRounds: 3, sqliteCommits: 1000, clientRuns: 0 };
 }
 
-const USAGE = `npm run bench -- [--rooms N] [--runs K] [--quick] [--client | --no-client | --client-only] [--out FILE] [--profile DIR]`;
+const USAGE = `npm run bench -- [--rooms N] [--runs K] [--quick] [--client | --no-client | --client-only] [--processes N --redis] [--out FILE] [--profile DIR]`;
 
 /** Reads the command line; throws with the usage on a bad flag. */
 export function optionsFromArgs(args: string[]): BenchOptions {
@@ -86,6 +92,8 @@ export function optionsFromArgs(args: string[]): BenchOptions {
       client: { type: 'boolean' },
       'no-client': { type: 'boolean' },
       'client-only': { type: 'boolean', default: false },
+      processes: { type: 'string' },
+      redis: { type: 'boolean', default: false },
       out: { type: 'string' },
       profile: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -101,8 +109,14 @@ export function optionsFromArgs(args: string[]): BenchOptions {
     return value;
   };
   const clientRuns = values['no-client'] ? 0 : values.client || values['client-only'] ? Math.max(base.clientRuns, 3) : base.clientRuns;
+  const processes = whole('processes', values.processes, base.processes, 1);
+  if (processes > 1 && !values.redis) throw new Error(`--processes ${processes} needs --redis: several processes share their rooms through Redis. ${USAGE}`);
   return {
     ...base,
+    processes,
+    redis: values.redis,
+    // The busy rooms are seeded into an SQLite folder; in Redis mode the bystander phase is left out.
+    quietRooms: values.redis ? 0 : base.quietRooms,
     rooms: whole('rooms', values.rooms, base.rooms, 1),
     runs: whole('runs', values.runs, base.runs, 1),
     clientRuns,

@@ -11,7 +11,7 @@ import { loadAverages } from './measure/proc';
 import { spread, type LatencySummary, type Spread } from './measure/stats';
 import type { BenchOptions } from './options';
 import { compare, goals, lostOf, problemsOf, summarizeBystander, summaryText, type BystanderSummary, type ComparisonRow, type GoalRow } from './report';
-import { PROJECT_ROOT, startDuologue, startRelay, type BenchServer, type Side } from './servers';
+import { PROJECT_ROOT, startDuologue, startRedisServer, startRelay, type BenchRedis, type BenchServer, type Side } from './servers';
 import { measureSqliteCommit } from './sqlite-commit';
 
 /** One run of one side, as the results file keeps it. */
@@ -93,17 +93,28 @@ async function oneRun(side: Side, run: number, options: BenchOptions, work: stri
   const loadBefore = loadAverages();
   let server: BenchServer;
   let dataDir: string | null = null;
+  let redis: BenchRedis | null = null;
+  const more: BenchServer[] = [];
   if (side === 'duologue') {
     dataDir = join(work, `duologue-${run}`);
     if (template !== null) cpSync(template, dataDir, { recursive: true });
-    server = await startDuologue({ dataDir, commandLimit: options.commandLimit, profileDir: options.profileDir });
+    if (options.redis) {
+      // A fresh redis-server per run, in the run's folder; every Duologue process shares it.
+      mkdirSync(dataDir, { recursive: true });
+      redis = await startRedisServer(dataDir);
+    }
+    const start = () => startDuologue({ dataDir: dataDir!, commandLimit: options.commandLimit, redisUrl: redis?.url, profileDir: options.profileDir });
+    server = await start();
+    for (let i = 1; i < options.processes; i += 1) more.push(await start());
   } else {
     server = await startRelay();
   }
+  const servers = [server, ...more];
   const plan: LoadPlan = {
     side,
     url: server.url,
-    serverPid: server.pid,
+    urls: servers.length > 1 ? servers.map((s) => s.url) : undefined,
+    serverPid: redis === null && servers.length === 1 ? server.pid : [...servers.map((s) => s.pid), ...(redis === null ? [] : [redis.pid])],
     rooms: options.rooms,
     intervalMs: options.intervalMs,
     settleMs: options.settleMs,
@@ -125,11 +136,13 @@ async function oneRun(side: Side, run: number, options: BenchOptions, work: stri
   };
   try {
     const answer = await inGenerator({ task: 'load', plan });
-    if (!answer.ok) throw new Error(`the ${side} run ${run} failed: ${answer.error}\nserver said: ${server.output.join('\n').slice(0, 2000)}`);
+    const said = servers.flatMap((s) => s.output);
+    if (!answer.ok) throw new Error(`the ${side} run ${run} failed: ${answer.error}\nserver said: ${said.join('\n').slice(0, 2000)}`);
     if (answer.task !== 'load') throw new Error('the generator answered another task');
-    return { side, run, loadBefore, loadAfter: loadAverages(), serverOutput: [...server.output], result: answer.result };
+    return { side, run, loadBefore, loadAfter: loadAverages(), serverOutput: said, result: answer.result };
   } finally {
-    await server.stop();
+    await Promise.all(servers.map((s) => s.stop()));
+    await redis?.stop();
     if (dataDir !== null) rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -138,7 +151,8 @@ const elapsed = (since: number) => `${((performance.now() - since) / 1000).toFix
 
 function resultsFile(options: BenchOptions, date: string): string {
   if (options.out !== null) return options.out;
-  const name = options.clientOnly ? `${date}-client` : `${date}-${options.rooms}${options.quick ? '-quick' : ''}`;
+  const shape = options.redis ? `-redis-${options.processes}p` : '';
+  const name = options.clientOnly ? `${date}-client` : `${date}-${options.rooms}${shape}${options.quick ? '-quick' : ''}`;
   // A second run on the same day keeps the first one's file.
   for (let n = 1; ; n += 1) {
     const file = join(PROJECT_ROOT, 'bench', 'results', `${name}${n === 1 ? '' : `-${n}`}.json`);
@@ -207,7 +221,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     loadBefore,
     loadAfter: loadAverages(),
   };
-  const summary = summaryText({
+  const shape = options.redis
+    ? `Duologue: ${options.processes} process${options.processes === 1 ? '' : 'es'} sharing one redis-server (appendfsync always), A's sockets on the first, B's on the second; server CPU adds up every Duologue process and redis-server. The relay: one process.\n`
+    : '';
+  const summary = shape + summaryText({
     rooms: options.rooms,
     runs: options.runs,
     rows: comparison,

@@ -18,6 +18,7 @@ import { bindSocketHandlers, createSocketServer, type DuologueServer } from './r
 import { AuthGuard } from './rooms/auth-guard';
 import { RoomHost } from './rooms/room-host';
 import { RoomService } from './rooms/room-service';
+import type { ScaleOut } from './scale/redis-scale';
 import type { RoomStore } from './store/room-store';
 
 declare module 'fastify' {
@@ -70,6 +71,12 @@ export interface AppDeps {
   tls?: TlsFiles | null;
   /** The address other devices reach this server at, put in links instead of localhost; null: none. */
   lanAddress?: () => string | null;
+  /**
+   * Several processes sharing Redis (REDIS_URL): presence, rate limits and Socket.IO's adapter
+   * go through it, and its timers start with the app and stop when it closes. `store` is then
+   * its Redis store.
+   */
+  scaleOut?: ScaleOut;
 }
 
 /** The maximum JSON body (PROTOCOL.md section 2). */
@@ -119,7 +126,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   ) as FastifyInstance;
 
   limitConnectionsPerAddress(app.server, config.DUOLOGUE_CONNECTIONS_PER_ADDRESS, logger);
-  const io = createSocketServer(app.server, config.DUOLOGUE_ORIGIN);
+  const { scaleOut } = deps;
+  const io = createSocketServer(app.server, config.DUOLOGUE_ORIGIN, scaleOut?.socketOptions);
   if (trustProxy !== false) {
     // The socket's handshake counts failed keys per address like the HTTP routes: the phone's, not the proxy's.
     const trusted = proxyTrust(trustProxy);
@@ -132,16 +140,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const host = new RoomHost({
     store,
     clock,
-    broadcaster: socketBroadcaster(io),
+    broadcaster: socketBroadcaster(io, { shared: scaleOut !== undefined }),
     log: app.log,
     commandLimit: config.DUOLOGUE_COMMAND_LIMIT,
     ttlMs,
     // A talk's commands scroll a watched terminal as fast as requests do.
     commandLogLevel: requestLogLevel,
+    presence: scaleOut?.presence,
+    limiters: scaleOut?.limiters,
   });
   const rooms = new RoomService({ store, clock, host, log: app.log, minuteMs: minuteMsFor(config.DUOLOGUE_TIME_SCALE), ttlMs });
   // Failed seat keys and invites per address share the HTTP limit's number (0 turns both off).
-  const guard = new AuthGuard(config.DUOLOGUE_HTTP_LIMIT);
+  const guard = new AuthGuard(config.DUOLOGUE_HTTP_LIMIT, scaleOut?.limiters);
   const call = new CallRelay({
     io,
     log: app.log,
@@ -149,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     iceServers: config.DUOLOGUE_ICE_SERVERS ?? [],
     iceTransportPolicy: config.DUOLOGUE_ICE_TRANSPORT_POLICY ?? 'all',
     logLevel: requestLogLevel,
+    limiters: scaleOut?.limiters,
   });
   bindSocketHandlers(io, { rooms, host, call, guard, now: () => clock.now(), log: app.log });
   app.decorate('io', io);
@@ -169,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onReady', async () => {
     await rooms.boot();
+    await scaleOut?.start(host, app.log);
   });
   app.addHook('preClose', async () => {
     io.local.disconnectSockets(true);
@@ -181,6 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     rooms.close();
     await host.close();
     await store.close();
+    await scaleOut?.close();
   });
 
   installErrorHandler(app);
@@ -190,7 +203,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(cors, { origin: [config.DUOLOGUE_ORIGIN], methods: ['GET', 'POST', 'DELETE'] });
   }
   const address = { configured: config.DUOLOGUE_PUBLIC_URL, lanAddress: deps.lanAddress ?? (() => null) };
-  await roomRoutes(app, { rooms, guard, httpLimit: config.DUOLOGUE_HTTP_LIMIT, address });
+  await roomRoutes(app, {
+    rooms,
+    guard,
+    httpLimit: config.DUOLOGUE_HTTP_LIMIT,
+    address,
+    limiters: scaleOut?.limiters,
+    healthy: scaleOut?.healthy,
+  });
   await addressRoute(app, address);
   await clientFiles(app, { clientDir: deps.clientDir ?? null });
   return app;

@@ -10,7 +10,10 @@ export const ConfigSchema = z.object({
   DUOLOGUE_DATA_DIR: z.string().min(1).default('./data'),
   DUOLOGUE_TIME_SCALE: z.coerce.number().positive().finite().default(1),
   DUOLOGUE_ROOM_TTL_DAYS: z.coerce.number().positive().finite().default(30),
-  REDIS_URL: z.url().optional(),
+  // Set: rooms, presence, rate limits and Socket.IO's adapter live in this Redis, shared by several processes.
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  // With REDIS_URL: how often a process tells the others it lives; one silent for 5 of these is dead.
+  DUOLOGUE_HEARTBEAT_MS: PositiveInt.default(2000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DUOLOGUE_COMMAND_LIMIT: PositiveInt.default(50),
   // Voice call signals per partner seat per 10 s: a call's set-up sends a few dozen at once.
@@ -99,13 +102,6 @@ export function readConfig(env: NodeJS.ProcessEnv): ConfigResult {
       ok: false,
       message:
         'Duologue cannot start: HTTPS needs both DUOLOGUE_TLS_CERT and DUOLOGUE_TLS_KEY (two PEM files; `npm run cert` makes a pair for a home network). Set both, or neither for plain HTTP.',
-    };
-  }
-  if (result.data.REDIS_URL !== undefined) {
-    return {
-      ok: false,
-      message:
-        'Duologue cannot start: REDIS_URL is set, but this version stores rooms in SQLite only. Unset REDIS_URL to use SQLite under DUOLOGUE_DATA_DIR.',
     };
   }
   return { ok: true, config: result.data };

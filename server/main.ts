@@ -7,6 +7,7 @@ import { CLIENT_DIST } from './client-build';
 import { readConfig } from './config';
 import { lanAddressFor } from './http/public-origin';
 import { createLogger, silenceStandardOutput } from './logger';
+import { openRedisScaleOut } from './scale/redis-scale';
 import { openSqliteStore } from './store/sqlite-store';
 import { FAULT_SIGNALS, isOutputGone, releaseTerminal, terminalDescriptors } from './terminal';
 
@@ -64,7 +65,18 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     if (!isOutputGone(error)) throw error;
   });
   const logger = createLogger(config.LOG_LEVEL) as FastifyBaseLogger;
-  const store = openSqliteStore(config.DUOLOGUE_DATA_DIR);
+  // REDIS_URL: rooms live in Redis, shared with the other processes; unset, in SQLite for this one.
+  let scaleOut: Awaited<ReturnType<typeof openRedisScaleOut>> | undefined;
+  if (config.REDIS_URL !== undefined) {
+    try {
+      scaleOut = await openRedisScaleOut({ url: config.REDIS_URL, heartbeatMs: config.DUOLOGUE_HEARTBEAT_MS });
+    } catch (error) {
+      // The URL may hold a password: the message names the setting, not its value.
+      console.error(`Duologue cannot start: the Redis at REDIS_URL does not answer (${(error as Error).message}).`);
+      process.exit(1);
+    }
+  }
+  const store = scaleOut?.store ?? openSqliteStore(config.DUOLOGUE_DATA_DIR);
   // A person watching the terminal needs the addresses on screen, not a line per request.
   const watched = process.stdout.isTTY === true;
   let app;
@@ -72,6 +84,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     app = await buildApp({
       config,
       store,
+      scaleOut,
       logger,
       clientDir: CLIENT_DIST,
       requestLogLevel: watched ? 'debug' : 'info',

@@ -88,7 +88,7 @@ export interface PhaseWindow {
 }
 
 /** Runs `run` and measures the server's CPU, the generator's own, and the machine's load around it. */
-export async function measured<T>(serverPid: number, run: () => Promise<T>): Promise<{ value: T; window: PhaseWindow }> {
+export async function measured<T>(serverPid: number | readonly number[], run: () => Promise<T>): Promise<{ value: T; window: PhaseWindow }> {
   const serverBefore = processTimes(serverPid);
   const selfBefore = process.cpuUsage();
   const ticksBefore = machineTicks();

@@ -10,8 +10,10 @@ import type { Talk } from './talk';
 export interface LoadPlan {
   side: Side;
   url: string;
-  /** The server's process, read from /proc for CPU and RSS. */
-  serverPid: number;
+  /** Several Duologue processes sharing Redis: partner A's sockets go to the first, B's to the second. */
+  urls?: string[];
+  /** The server's process, read from /proc for CPU and RSS; with several, all of them (and Redis), added up. */
+  serverPid: number | number[];
   rooms: number;
   /** Steady: one command per room every `intervalMs`, for `steadyRounds` rounds. */
   intervalMs: number;
@@ -108,7 +110,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   } else {
     rooms = Array.from({ length: plan.rooms }, (_, i) => ({ roomId: `relay-room-${i}`, keys: {} }));
   }
-  const talks = rooms.map((room) => talkFor(side, url, room));
+  const talks = rooms.map((room) => talkFor(side, plan.urls ?? url, room));
   const everyTalk = [...talks];
   try {
     const { connectMs, firstStateMs } = await connectAll(talks, side, plan.connectConcurrency);
@@ -141,7 +143,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     if (plan.bystander !== null && side === 'duologue') {
       const { quietRooms, rounds, busy, busyRate } = plan.bystander;
       const quiet = talks.slice(0, quietRooms);
-      const busyTalks = busy.map((room) => talkFor(side, url, room));
+      const busyTalks = busy.map((room) => talkFor(side, plan.urls ?? url, room));
       everyTalk.push(...busyTalks);
       // The busy rooms are connected in both halves, so only their traffic differs.
       await connectAll(busyTalks, side, plan.connectConcurrency);

@@ -59,8 +59,11 @@ export async function createRoom(url: string, as: 'partner' | 'moderator'): Prom
  * A room's sockets, not yet connected. Duologue's handshake takes `{ roomId, seatKey }`;
  * the relay reads only `roomId`, and the same generator sends the same handshake to both.
  */
-export function talkFor(side: Side, url: string, room: RoomKeys): Talk {
-  const socket = (seat: SeatId) => openSocket(url, { roomId: room.roomId, seatKey: room.keys[seat] ?? `relay-${seat}-seat-key-0000` });
+export function talkFor(side: Side, url: string | readonly string[], room: RoomKeys): Talk {
+  // Several processes: A on the first, B on the second, the moderator on the third (round the list).
+  const urls = typeof url === 'string' ? [url] : url;
+  const at = (seat: SeatId): string => urls[(seat === 'A' ? 0 : seat === 'B' ? 1 : 2) % urls.length]!;
+  const socket = (seat: SeatId) => openSocket(at(seat), { roomId: room.roomId, seatKey: room.keys[seat] ?? `relay-${seat}-seat-key-0000` });
   const sockets = { A: socket('A'), B: socket('B'), ...(room.keys.moderator === undefined ? {} : { moderator: socket('moderator') }) };
   return new Talk(side, room.roomId, sockets);
 }

@@ -18,7 +18,12 @@ export interface ProcessTimes {
  * time waiting on a run queue, in nanoseconds, so a phase of a few commands still registers.
  * Without schedstat the CPU comes from utime + stime (10 ms ticks) and the wait is unknown (NaN).
  */
-export function processTimes(pid: number): ProcessTimes {
+export function processTimes(pid: number | readonly number[]): ProcessTimes {
+  if (typeof pid !== 'number') {
+    // Several server processes (and Redis) serve the load together: their times add up.
+    const each = pid.map((one) => processTimes(one));
+    return { cpuMs: each.reduce((sum, t) => sum + t.cpuMs, 0), runQueueMs: each.reduce((sum, t) => sum + t.runQueueMs, 0) };
+  }
   let cpuNs = 0;
   let waitNs = 0;
   try {
@@ -51,7 +56,8 @@ export function statCpuMs(pid: number): number {
 const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Resident memory of a process, in KiB (VmRSS of /proc/<pid>/status). */
-export function processRssKiB(pid: number): number {
+export function processRssKiB(pid: number | readonly number[]): number {
+  if (typeof pid !== 'number') return pid.reduce((sum, one) => sum + processRssKiB(one), 0);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
   if (match === null) throw new Error(`no VmRSS for process ${pid}`);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { CreateRoomBody, describeIssue, InvitePreviewBody, JoinRoomBody, REPAIR_CATALOG } from '../../protocol';
+import { memoryLimiters, type LimiterFactory } from '../rate-limits';
 import type { AuthGuard } from '../rooms/auth-guard';
 import { fail, type Result, type RoomService } from '../rooms/room-service';
 import { appointmentCalendar } from './appointment-calendar';
@@ -15,6 +16,10 @@ export interface RoomRoutesOptions {
   httpLimit: number;
   /** Where links point (DUOLOGUE_PUBLIC_URL, else the request's Host with the LAN address for localhost). */
   address: PublicOriginOptions;
+  /** Where the limit counts (default: this process's memory). */
+  limiters?: LimiterFactory;
+  /** What the health check asks beyond the process answering (with REDIS_URL: that Redis answers). */
+  healthy?: () => Promise<boolean>;
 }
 
 type RoomRequest = FastifyRequest<{ Params: { roomId: string } }>;
@@ -22,14 +27,20 @@ type RoomRequest = FastifyRequest<{ Params: { roomId: string } }>;
 /** The JSON API of PROTOCOL.md section 2. */
 export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOptions): Promise<void> {
   const { rooms, guard } = options;
-  const limited = rateLimit(options.httpLimit);
+  const limited = rateLimit(options.httpLimit, options.limiters ?? memoryLimiters);
   const guarded = async <T>(request: FastifyRequest, attempt: () => Promise<Result<T>>): Promise<Result<T>> => {
     const result = await guard.attempt(request.ip, attempt);
     return result === 'rate_limited' ? RATE_LIMITED : result;
   };
   const authenticate = (request: RoomRequest) => guarded(request, () => rooms.authenticate(request.params.roomId, bearer(request)));
 
-  app.get('/api/health', async () => ({ ok: true }));
+  app.get('/api/health', async (_request, reply) => {
+    if (options.healthy !== undefined && !(await options.healthy())) {
+      // A proxy or a supervisor takes a process out that cannot reach the shared store.
+      return sendError(reply, 503, 'internal', 'This server cannot reach its Redis; another one may.');
+    }
+    return { ok: true };
+  });
 
   app.get('/api/repairs', async () => REPAIR_CATALOG);
 
@@ -98,9 +109,9 @@ function bearer(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-function rateLimit(perMinute: number): preHandlerAsyncHookHandler {
+function rateLimit(perMinute: number, limiters: LimiterFactory): preHandlerAsyncHookHandler {
   if (perMinute === 0) return async () => {};
-  const limiter = new RateLimiterMemory({ points: perMinute, duration: 60 });
+  const limiter = limiters({ name: 'http', points: perMinute, duration: 60 });
   return async (request, reply) => {
     try {
       await limiter.consume(request.ip);

@@ -16,12 +16,26 @@ export function seatChannel(roomId: string, seat: SeatId): string {
 
 /**
  * The one broadcaster: it reaches seats through their Socket.IO rooms (`<roomId>:<seat>`),
- * which an adapter (Redis) would carry across processes.
+ * which the Redis adapter carries across processes (`shared`).
  */
-export function socketBroadcaster(io: DuologueServer): Broadcaster {
+export function socketBroadcaster(io: DuologueServer, options: { shared?: boolean } = {}): Broadcaster {
   return {
     state(roomId, seat, view) {
-      io.to(seatChannel(roomId, seat)).emit('state', view);
+      const channel = seatChannel(roomId, seat);
+      if (options.shared !== true) {
+        io.to(channel).emit('state', view);
+        return;
+      }
+      // The adapter delivers even to this process's sockets only once Redis took the message,
+      // which could let a command's ack overtake its sender's own new state. So this process's
+      // sockets of the seat get the view at once, and the adapter carries it to the others'.
+      const here = io.of('/').adapter.rooms.get(channel);
+      if (here === undefined || here.size === 0) {
+        io.to(channel).emit('state', view);
+        return;
+      }
+      io.local.to(channel).emit('state', view);
+      io.to(channel).except([...here]).emit('state', view);
     },
     deleted(roomId) {
       io.to(roomId).emit('deleted');

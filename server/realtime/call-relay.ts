@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import {
   isCallSignalKind,
   parseCallSignal,
@@ -10,6 +10,7 @@ import {
   type IceTransportPolicy,
   type SeatId,
 } from '../../protocol';
+import { memoryLimiters, type LimiterFactory } from '../rate-limits';
 import { seatChannel } from './broadcaster';
 import type { DuologueServer } from './socket-gateway';
 
@@ -24,6 +25,8 @@ export interface CallRelayDeps {
   iceTransportPolicy: IceTransportPolicy;
   /** The level of the line per signal (as for commands). */
   logLevel?: 'info' | 'debug';
+  /** Where the signal limit counts (default: this process's memory; with REDIS_URL, Redis). */
+  limiters?: LimiterFactory;
 }
 
 const WRITTEN_AT = { info: new Set(['info', 'debug', 'trace']), debug: new Set(['debug', 'trace']) };
@@ -36,10 +39,10 @@ const MODERATOR_REFUSAL = 'A voice call is between the two partners; the moderat
  * else. Nothing is stored; the log keeps the signal's kind and the outcome, never its content.
  */
 export class CallRelay {
-  private readonly limiter: RateLimiterMemory;
+  private readonly limiter: RateLimiterAbstract;
 
   constructor(private readonly deps: CallRelayDeps) {
-    this.limiter = new RateLimiterMemory({ points: deps.signalLimit, duration: 10 });
+    this.limiter = (deps.limiters ?? memoryLimiters)({ name: 'signal', points: deps.signalLimit, duration: 10 });
   }
 
   /** One signal from a seat: rate limit, shape, seat, then the relay. */
@@ -81,7 +84,9 @@ export class CallRelay {
       return null;
     } catch (error) {
       if (error instanceof RateLimiterRes) return { ok: false, error: protocolError('rate_limited') };
-      throw error;
+      // The count lives in Redis and Redis did not answer: nothing was relayed, the phone may retry.
+      this.deps.log.error({ err: error, roomId, seat }, 'signal limit unavailable');
+      return { ok: false, error: protocolError('internal') };
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../../protocol';
 import type { AuthGuard } from '../rooms/auth-guard';
 import type { RoomHost } from '../rooms/room-host';
@@ -15,9 +15,13 @@ type DuologueSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterSe
 /** Socket.IO's own buffer limit: a larger message closes the connection (PROTOCOL.md section 3). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
-/** Creates the Socket.IO server on Fastify's HTTP server; handlers come with `bindSocketHandlers`. */
-export function createSocketServer(httpServer: HttpServer, origin: string | undefined): DuologueServer {
+/**
+ * Creates the Socket.IO server on Fastify's HTTP server; handlers come with `bindSocketHandlers`.
+ * `shared` adds what several processes need (the Redis adapter, connection state recovery).
+ */
+export function createSocketServer(httpServer: HttpServer, origin: string | undefined, shared: Partial<ServerOptions> = {}): DuologueServer {
   return new Server(httpServer, {
+    ...shared,
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
     cors: origin === undefined ? undefined : { origin: [origin] },

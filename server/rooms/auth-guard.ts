@@ -1,4 +1,5 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { memoryLimiters, type LimiterFactory } from '../rate-limits';
 
 /**
  * Counts failed attempts to open a seat (a wrong seat key, a wrong invite, an unknown
@@ -8,10 +9,13 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
  * The keys have 128 bits; this keeps a scan from even starting. 0 turns it off.
  */
 export class AuthGuard {
-  private readonly limiter: RateLimiterMemory | null;
+  private readonly limiter: RateLimiterAbstract | null;
 
-  constructor(private readonly failuresPerMinute: number) {
-    this.limiter = failuresPerMinute > 0 ? new RateLimiterMemory({ points: failuresPerMinute, duration: 60 }) : null;
+  constructor(
+    private readonly failuresPerMinute: number,
+    limiters: LimiterFactory = memoryLimiters,
+  ) {
+    this.limiter = failuresPerMinute > 0 ? limiters({ name: 'auth', points: failuresPerMinute, duration: 60 }) : null;
   }
 
   /**

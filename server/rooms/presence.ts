@@ -7,7 +7,7 @@ type Counts = Record<SeatId, number>;
  * Several tabs per seat are allowed, so it counts connections rather than flags.
  */
 export class PresenceTracker {
-  private readonly rooms = new Map<string, Counts>();
+  protected readonly rooms = new Map<string, Counts>();
 
   /** Counts a connection; true when the seat just came online. */
   add(roomId: string, seat: SeatId): boolean {
@@ -24,6 +24,14 @@ export class PresenceTracker {
     counts[seat] -= 1;
     if (counts.A + counts.B + counts.moderator === 0) this.rooms.delete(roomId);
     return counts[seat] === 0;
+  }
+
+  /**
+   * Brings `of` up to date with the connections other processes hold, before a view is built
+   * (several processes sharing Redis); one process alone knows them all and answers undefined.
+   */
+  refresh(_roomId: string): Promise<void> | undefined {
+    return undefined;
   }
 
   of(roomId: string): Presence {

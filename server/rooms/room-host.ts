@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import {
   applyCommand,
   claimSeat,
@@ -17,6 +17,7 @@ import {
   type StateView,
 } from '../../protocol';
 import type { Clock, Timer } from '../clock';
+import { memoryLimiters, type LimiterFactory } from '../rate-limits';
 import type { Broadcaster } from '../realtime/broadcaster';
 import type { Commit, CommitResult, RoomStore, StoredRoom } from '../store/room-store';
 import { KeyedQueue } from './keyed-queue';
@@ -54,10 +55,20 @@ export interface RoomHostDeps {
   hotRooms?: number;
   /** The level of the line per command: `debug` when a person watches the terminal (default `info`). */
   commandLogLevel?: 'info' | 'debug';
+  /** Who is connected: this process's own count (default), or one shared through Redis. */
+  presence?: PresenceTracker;
+  /** Where the command limit counts (default: this process's memory). */
+  limiters?: LimiterFactory;
 }
 
 // Within one process the queue rules out conflicts; across processes a few retries settle them.
 const MAX_ATTEMPTS = 5;
+/**
+ * A store shared by several processes (Redis): a room under a storm of commands from two
+ * processes may conflict more often, so a turn tries longer, after a short random pause that
+ * grows with each conflict (so the two stop meeting in step).
+ */
+const MAX_SHARED_ATTEMPTS = 30;
 /** How long a deadline whose commit failed waits before it is tried again. */
 const DEADLINE_RETRY_MS = 1000;
 /** What a room's turn returns when its commit met a newer version: the turn runs again. */
@@ -73,7 +84,7 @@ const WRITTEN_AT = { info: new Set(['info', 'debug', 'trace']), debug: new Set([
  * deadline. The reply is returned only after the commit, so an ack never precedes durability.
  */
 export class RoomHost {
-  readonly presence = new PresenceTracker();
+  readonly presence: PresenceTracker;
   private readonly queue = new KeyedQueue();
   private readonly timers = new Map<string, Timer>();
   /**
@@ -82,11 +93,12 @@ export class RoomHost {
    * entry goes, and the turn reads the store again.
    */
   private readonly hot = new Map<string, StoredRoom>();
-  private readonly limiter: RateLimiterMemory;
+  private readonly limiter: RateLimiterAbstract;
   private closed = false;
 
   constructor(private readonly deps: RoomHostDeps) {
-    this.limiter = new RateLimiterMemory({ points: deps.commandLimit, duration: 10 });
+    this.presence = deps.presence ?? new PresenceTracker();
+    this.limiter = (deps.limiters ?? memoryLimiters)({ name: 'command', points: deps.commandLimit, duration: 10 });
   }
 
   /**
@@ -117,7 +129,9 @@ export class RoomHost {
       await this.limiter.consume(`${roomId}:${seat}`);
     } catch (error) {
       if (error instanceof RateLimiterRes) return { ok: false, error: protocolError('rate_limited') };
-      throw error;
+      // The count lives in Redis and Redis did not answer: nothing was decided, the phone may retry.
+      this.deps.log.error({ err: error, roomId, seat }, 'command limit unavailable');
+      return { ok: false, error: protocolError('internal') };
     }
     const parsed = parseCommand(payload);
     if (!parsed.ok) return { ok: false, error: parsed.error };
@@ -190,6 +204,14 @@ export class RoomHost {
   async disconnect(roomId: string, seat: SeatId): Promise<void> {
     if (!this.presence.remove(roomId, seat)) return;
     await this.queue.run(roomId, async () => {
+      const stored = await this.load(roomId);
+      if (stored !== null) this.sendAll(stored.room, this.deps.clock.now());
+    });
+  }
+
+  /** Seats of this room went offline elsewhere (their process died): every seat gets a new view. */
+  presenceChanged(roomId: string): Promise<void> {
+    return this.queue.run(roomId, async () => {
       const stored = await this.load(roomId);
       if (stored !== null) this.sendAll(stored.room, this.deps.clock.now());
     });
@@ -286,7 +308,9 @@ export class RoomHost {
       for (let attempts = 1; ; attempts += 1) {
         const result = await attempt();
         if (result !== CONFLICT) return result;
-        if (attempts >= MAX_ATTEMPTS) throw new Error(`room ${roomId} kept changing under this host`);
+        const shared = this.deps.store.version !== undefined;
+        if (attempts >= (shared ? MAX_SHARED_ATTEMPTS : MAX_ATTEMPTS)) throw new Error(`room ${roomId} kept changing under this host`);
+        if (shared) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** Math.min(attempts, 5)));
       }
     });
   }
@@ -296,7 +320,18 @@ export class RoomHost {
    * parse), else from the store, which checks it against the schema once.
    */
   private async load(roomId: string): Promise<StoredRoom | null> {
-    const hot = this.hot.get(roomId);
+    // Several processes (Redis): who is connected elsewhere, and whether another process moved
+    // the room on, are read before anything is decided on this host's copy (a refusal included).
+    let hot = this.hot.get(roomId);
+    const presence = this.presence.refresh(roomId);
+    const version = hot !== undefined ? this.deps.store.version?.(roomId) : undefined;
+    if (presence !== undefined || version !== undefined) {
+      const [, stored] = await Promise.all([presence, version]);
+      if (hot !== undefined && version !== undefined && stored !== hot.version) {
+        this.hot.delete(roomId);
+        hot = undefined;
+      }
+    }
     if (hot !== undefined) {
       this.hot.delete(roomId);
       this.hot.set(roomId, hot);

@@ -56,6 +56,12 @@ export type CommitResult = 'committed' | 'conflict';
 export interface RoomStore {
   insertRoom(record: NewRoomRecord): Promise<void>;
   loadRoom(roomId: string): Promise<StoredRoom | null>;
+  /**
+   * The stored version alone, or null when there is no such room. A store shared by several
+   * processes (Redis) has it, and a host then checks its copy of a room with this cheap read
+   * before deciding on it; a store only this process writes (SQLite) leaves it out.
+   */
+  version?(roomId: string): Promise<number | null>;
   seatKeys(roomId: string): Promise<SeatSecret[]>;
   invites(roomId: string): Promise<InviteRecord[]>;
   /** The rev first answered to an accepted command id, or null when the id is new. */

@@ -23,6 +23,7 @@ describe('the configuration', () => {
         DUOLOGUE_SIGNAL_LIMIT: 200,
         DUOLOGUE_ICE_SERVERS: [],
         DUOLOGUE_ICE_TRANSPORT_POLICY: 'all',
+        DUOLOGUE_HEARTBEAT_MS: 2000,
       },
     });
     expect(minuteMsFor(60)).toBe(1000);
@@ -60,10 +61,13 @@ describe('the configuration', () => {
     expect(result.ok && result.config.DUOLOGUE_PUBLIC_URL).toBe('https://talk.example.org');
   });
 
-  it('refuses REDIS_URL until the Redis store exists', () => {
+  it('takes a redis:// or rediss:// REDIS_URL, and refuses any other', () => {
     const result = readConfig({ REDIS_URL: 'redis://127.0.0.1:6379' });
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.message).toMatch(/REDIS_URL/);
+    expect(result.ok && result.config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(readConfig({ REDIS_URL: 'rediss://cache.example.org:6380/2' }).ok).toBe(true);
+    const wrong = readConfig({ REDIS_URL: 'http://127.0.0.1:6379' });
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect(wrong.message).toMatch(/REDIS_URL/);
   });
 
   it('takes HTTPS only with both a certificate and a key, and reads the proxy setting', () => {
