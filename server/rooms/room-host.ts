@@ -163,21 +163,27 @@ export class RoomHost {
   /** Claims the seat an invite opens: the invite is spent in the same commit that stores the new key. */
   join(roomId: string, invite: string, name: string): Promise<Result<{ seat: SeatId; seatKey: string }>> {
     const hash = hashSecret(invite);
+    // One key for every attempt of this join: should a commit be stored but its answer lost
+    // (a Redis reply dropped, a writer that died after COMMIT), the retry finds its own key.
+    const seatKey = newSecret();
+    const keyHash = hashSecret(seatKey);
     return this.turn(roomId, async () => {
       const now = this.deps.clock.now();
       const stored = this.live(await this.load(roomId), now);
       if (stored === null) return fail('room_not_found');
       const match = await this.matchInvite(roomId, hash);
       if (match === null) return fail('invite_invalid');
-      if (match.used) return fail('invite_used');
+      if (match.used) {
+        const mine = (await this.deps.store.seatKeys(roomId)).some((key) => key.seat === match.seat && sameHash(key.hash, keyHash));
+        return mine ? { ok: true, value: { seat: match.seat, seatKey } } : fail('invite_used');
+      }
       // "Nothing changes any more" once a talk has ended: its open invites are dead too.
       if (stored.room.phase === 'ended') {
         return fail('invite_invalid', 'This conversation has ended, so its invite no longer opens it.');
       }
-      const seatKey = newSecret();
       const outcome = claimSeat(stored.room, match.seat, name, now);
       const deadline = nextDeadline(outcome.room);
-      const claim = { seat: match.seat, keyHash: hashSecret(seatKey) };
+      const claim = { seat: match.seat, keyHash };
       if (!(await this.commit(stored, { room: outcome.room, deadline, claim }))) return CONFLICT;
       this.deps.log.info({ roomId, seat: match.seat }, 'seat claimed');
       this.fanOut(outcome.room, outcome.audience, now);

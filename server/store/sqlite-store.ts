@@ -156,10 +156,9 @@ export function openSqliteStore(dataDir: string): RoomStore {
       return q.idle.all(cutoff).map((row) => row.id);
     },
     async close() {
-      if (!db.open) return;
       await drain();
       await writer.close();
-      db.close();
+      if (db.open) db.close();
     },
   };
 }
@@ -217,12 +216,25 @@ class WriterThread {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (reply: WriterReply) => void; reject: (error: unknown) => void }>();
+  private closing: Promise<void> | null = null;
 
   constructor(private readonly file: string) {
     this.start();
   }
 
   request(request: DistributiveOmit<WriterRequest, 'id'>): Promise<WriterReply> {
+    // A closed store writes nothing more (and never opens the database again).
+    if (this.closing !== null) return Promise.reject(new Error('the SQLite store is closed'));
+    return this.send(request);
+  }
+
+  /** Finishes what was asked and closes the writer's connection; a second call waits for the first. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private send(request: DistributiveOmit<WriterRequest, 'id'>): Promise<WriterReply> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     // A request in flight keeps the process alive; an idle writer does not.
@@ -236,10 +248,10 @@ class WriterThread {
     });
   }
 
-  async close(): Promise<void> {
+  private async shutDown(): Promise<void> {
     if (this.worker === null) return;
     const worker = this.worker;
-    await this.request({ kind: 'close' });
+    await this.send({ kind: 'close' });
     this.worker = null;
     await worker.terminate();
   }

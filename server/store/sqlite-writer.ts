@@ -138,7 +138,12 @@ function serve(file: string): void {
         commit(write);
         return { result: 'committed' };
       } catch (error) {
-        return error instanceof Conflict ? { result: 'conflict' } : { error: asWriterError(error) };
+        if (error instanceof Conflict) return { result: 'conflict' };
+        // Some errors (I/O, a full disk, no memory) make SQLite roll back the whole transaction,
+        // not the savepoint: a later write would then run as a transaction of its own and be
+        // stored while its caller is told the group failed. The whole group fails as one.
+        if (!db.inTransaction) throw error;
+        return { error: asWriterError(error) };
       }
     }),
   );
