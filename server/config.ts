@@ -87,6 +87,10 @@ export function readConfig(env: NodeJS.ProcessEnv): ConfigResult {
         const where = issue.path.length > 1 ? ` (at ${issue.path.slice(1).map(String).join('.')})` : '';
         return `DUOLOGUE_ICE_SERVERS is not valid${where}: ${issue.message}. It must be a JSON array of servers such as [{"urls":"stun:stun.example.org:3478"},{"urls":"turn:turn.example.org:3478","username":"duologue","credential":"…"}].`;
       }
+      // A Redis URL may carry its password: name it and what is wrong, not the value.
+      if (issue.path[0] === 'REDIS_URL') {
+        return `REDIS_URL is not valid: ${issue.message}. It must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379.`;
+      }
       return `${name}=${JSON.stringify(env[name] ?? '')} is not valid: ${issue.message}.`;
     });
     return { ok: false, message: `Duologue cannot start. ${lines.join(' ')}` };

@@ -23,7 +23,21 @@ export const REDACTED_PATHS = [
 
 /** The server's logger: JSON lines on stdout (or `destination`), secrets redacted. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination ?? standardOutput());
+  return pino(
+    { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: { err: loggableError } },
+    destination ?? standardOutput(),
+  );
+}
+
+/**
+ * An error as the log keeps it: pino's standard fields, without what a client library hung on
+ * it. ioredis puts the failed command on its errors (`command: { name, args }`): a commit's
+ * arguments hold a whole room (names, topics, check-ins, notes), an AUTH's the password.
+ */
+export function loggableError(error: Error): ReturnType<typeof pino.stdSerializers.err> {
+  const serialized = pino.stdSerializers.err(error) as ReturnType<typeof pino.stdSerializers.err> & Record<string, unknown>;
+  for (const key of ['command', 'args', 'previousErrors', 'lastNodeError']) delete serialized[key];
+  return serialized;
 }
 
 type Output = ReturnType<typeof pino.destination>;

@@ -68,6 +68,10 @@ describe('the configuration', () => {
     const wrong = readConfig({ REDIS_URL: 'http://127.0.0.1:6379' });
     expect(wrong.ok).toBe(false);
     if (!wrong.ok) expect(wrong.message).toMatch(/REDIS_URL/);
+    // A mistyped URL with its password: the message names the setting, never the value.
+    const typo = readConfig({ REDIS_URL: 'valkey://:Redis-pass-829@cache.example.org:6379' });
+    expect(typo).toMatchObject({ ok: false, message: expect.stringContaining('REDIS_URL is not valid') });
+    if (!typo.ok) expect(typo.message).not.toContain('Redis-pass-829');
   });
 
   it('takes HTTPS only with both a certificate and a key, and reads the proxy setting', () => {

@@ -97,3 +97,29 @@ describe('the logs at a terminal', () => {
     }
   });
 });
+
+describe('an error a client library decorated', () => {
+  it('is logged with its message and code, never with the command it carried', () => {
+    const written: string[] = [];
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        written.push(chunk.toString());
+        done();
+      },
+    });
+    const log = createLogger('info', out);
+    // What ioredis hangs on a failed script or AUTH: the command with its arguments.
+    const error = Object.assign(new Error('OOM command not allowed when used memory > maxmemory'), {
+      code: 'OOM',
+      command: { name: 'evalsha', args: ['sha', '6', '{"topic":"Whose turn the dishes are","names":["Ann"]}'] },
+      args: ['AUTH', 'default', 'Redis-pass-829'],
+    });
+    log.error({ err: error, roomId: 'room-1' }, 'command failed');
+    const line = written.join('');
+    expect(line).toContain('OOM command not allowed');
+    expect(line).toContain('"code":"OOM"');
+    expect(line).not.toContain('dishes');
+    expect(line).not.toContain('Redis-pass-829');
+    expect(line).not.toContain('evalsha');
+  });
+});
