@@ -11,12 +11,17 @@ const socket = {
   io: { on: () => undefined },
   emit: (event: string, payload: unknown) => sent.push({ event, payload }),
   timeout: () => ({
-    emit: (event: string, ack: (error: null, answer: unknown) => void) => {
+    emit: (event: string, ack: (error: Error | null, answer: unknown) => void) => {
       sent.push({ event, payload: null });
-      ack(null, { ok: true, iceServers: [], iceTransportPolicy: 'all' });
+      const answer = () => ack(null, { ok: true, iceServers: [], iceTransportPolicy: 'relay' });
+      if (config.answer === 'timeout') ack(new Error('operation has timed out'), undefined);
+      else if (config.answer === 'held') config.release = answer;
+      else answer();
     },
   }),
 };
+/** How the stand-in server answers `call:config`: at once, never (a timeout), or when released. */
+const config = { answer: 'ok' as 'ok' | 'timeout' | 'held', release: null as (() => void) | null };
 vi.mock('../../client/src/lib/socket', () => ({ socket, openRoomSocket: () => false, closeRoomSocket: () => undefined }));
 
 /** The WebRTC side stands in too: Node has no RTCPeerConnection. It records what the store asks of it. */
@@ -24,13 +29,18 @@ const engine = {
   microphone: 'stream' as 'stream' | 'denied',
   opened: 0,
   muted: [] as boolean[],
+  stopped: 0,
+  built: 0,
 };
 vi.mock('../../client/src/lib/call/peer-call', () => ({
   openMicrophone: async () => {
     engine.opened += 1;
-    return engine.microphone === 'denied' ? 'denied' : { getTracks: () => [] };
+    return engine.microphone === 'denied' ? 'denied' : { getTracks: () => [{ stop: () => void (engine.stopped += 1) }] };
   },
   PeerCall: class {
+    constructor() {
+      engine.built += 1;
+    }
     setMuted(muted: boolean) {
       engine.muted.push(muted);
     }
@@ -101,7 +111,40 @@ describe('the call store', () => {
     engine.microphone = 'stream';
     engine.opened = 0;
     engine.muted = [];
+    engine.stopped = 0;
+    engine.built = 0;
+    config.answer = 'ok';
+    config.release = null;
     sessionStorage.clear();
+  });
+
+  it("does not start without the server's call settings, and says so", async () => {
+    const room = useRoomStore();
+    room.receive(view('A'));
+    const call = useCallStore();
+    config.answer = 'timeout';
+    await call.start();
+    expect(call.problem).toBe('noConfig');
+    expect(call.status).toBe('idle');
+    expect(engine.built).toBe(0);
+    expect(engine.stopped).toBe(1);
+    expect(sent.filter((s) => s.event === 'call:signal')).toEqual([]);
+  });
+
+  it('lets go of the microphone when the call is hung up while its settings are on their way', async () => {
+    const room = useRoomStore();
+    room.receive(view('A'));
+    const call = useCallStore();
+    config.answer = 'held';
+    const starting = call.start();
+    await vi.waitFor(() => expect(config.release).not.toBeNull());
+    call.hangUp();
+    config.release!();
+    await starting;
+    expect(engine.built).toBe(0);
+    expect(engine.stopped).toBe(1);
+    expect(call.status).toBe('idle');
+    expect(sent.filter((s) => s.event === 'call:signal' && (s.payload as { kind: string }).kind === 'hello')).toEqual([]);
   });
 
   it('asks for the microphone only on a tap, and explains a refusal without starting anything', async () => {

@@ -291,6 +291,7 @@ const de: Messages = {
     missing: 'Dieses Gerät hat kein Mikrofon, das Duologue nutzen kann.',
     unavailable: 'Dieser Browser kann von dieser Adresse aus nicht anrufen. Anrufe brauchen eine sichere (https-)Adresse.',
     failed: 'Der Anruf konnte nicht beginnen. Versuch es gleich noch einmal.',
+    noConfig: 'Der Anruf konnte seine Einstellungen nicht vom Server holen und hat darum nicht begonnen. Prüf die Verbindung und tippe dann noch einmal auf den Anruf-Knopf.',
   },
   break: {
     mine: 'Du machst eine Pause',

@@ -287,6 +287,7 @@ const en = {
     missing: 'This device has no microphone that Duologue can use.',
     unavailable: 'This browser cannot make calls from this address. Calls need a secure (https) address.',
     failed: 'The call could not start. Try again in a moment.',
+    noConfig: 'The call could not get its settings from the server, so it did not start. Check the connection, then tap the call button again.',
   },
   break: {
     mine: "You're taking a break",

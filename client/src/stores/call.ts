@@ -40,7 +40,7 @@ export const useCallStore = defineStore('call', () => {
   const room = useRoomStore();
   const connection = useConnectionStore();
   const status = ref<CallStatus>('idle');
-  const problem = ref<MicProblem | 'failed' | null>(null);
+  const problem = ref<MicProblem | 'failed' | 'noConfig' | null>(null);
   const muted = ref(false);
   const partnerMuted = ref(false);
   const soundBlocked = ref(false);
@@ -81,11 +81,15 @@ export const useCallStore = defineStore('call', () => {
     socket.emit('call:signal', signal, () => undefined);
   }
 
-  /** The STUN and TURN servers the server hands out (none by default: the local network only). */
-  function iceConfig(): Promise<RTCConfiguration> {
+  /**
+   * The STUN and TURN servers the server hands out (none by default: the local network only),
+   * or null when it did not answer: a call never starts without them, since the operator's
+   * `relay` policy (which keeps each phone's address from the other) comes with them.
+   */
+  function iceConfig(): Promise<RTCConfiguration | null> {
     return new Promise((resolve) => {
       socket.timeout(5000).emit('call:config', (error, answer) => {
-        resolve(error === null && answer.ok ? { iceServers: answer.iceServers, iceTransportPolicy: answer.iceTransportPolicy } : {});
+        resolve(error === null && answer.ok ? { iceServers: answer.iceServers, iceTransportPolicy: answer.iceTransportPolicy } : null);
       });
     });
   }
@@ -96,6 +100,7 @@ export const useCallStore = defineStore('call', () => {
     problem.value = null;
     partnerLeft.value = false;
     status.value = 'starting';
+    const startedIn = room.roomId;
     try {
       const engine = await import('../lib/call/peer-call');
       const mic = await engine.openMicrophone();
@@ -110,6 +115,18 @@ export const useCallStore = defineStore('call', () => {
         return;
       }
       const config = await iceConfig();
+      // Hung up, or another room opened, while the server was asked: the microphone goes off again.
+      if (status.value !== 'starting' || room.roomId !== startedIn) {
+        for (const track of mic.getTracks()) track.stop();
+        return;
+      }
+      if (config === null) {
+        for (const track of mic.getTracks()) track.stop();
+        problem.value = 'noConfig';
+        status.value = 'idle';
+        remember(false);
+        return;
+      }
       peer = new engine.PeerCall(mic, room.me === 'B', config, {
         send,
         status: follow,
