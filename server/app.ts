@@ -2,6 +2,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import proxyAddr from 'proxy-addr';
+import { parseCallSignal } from '../protocol';
 import type { Config } from './config';
 import { minuteMsFor } from './config';
 import { systemClock, type Clock } from './clock';
@@ -12,7 +13,7 @@ import { addressRoute } from './http/public-origin';
 import { HELMET_OPTIONS } from './http/security-headers';
 import { roomRoutes } from './http/room-routes';
 import { createLogger } from './logger';
-import { socketBroadcaster } from './realtime/broadcaster';
+import { seatChannel, socketBroadcaster } from './realtime/broadcaster';
 import { CallRelay } from './realtime/call-relay';
 import { bindSocketHandlers, createSocketServer, type DuologueServer } from './realtime/socket-gateway';
 import { AuthGuard } from './rooms/auth-guard';
@@ -160,6 +161,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     iceTransportPolicy: config.DUOLOGUE_ICE_TRANSPORT_POLICY ?? 'all',
     logLevel: requestLogLevel,
     limiters: scaleOut?.limiters,
+    // Several processes: signals go over Redis pub/sub, each process handing them to its own connections.
+    deliver: scaleOut?.signals((roomId, seat, signal) => {
+      const checked = parseCallSignal(signal);
+      if (checked.ok) io.local.to(seatChannel(roomId, seat)).emit('call:signal', checked.value);
+    }),
   });
   bindSocketHandlers(io, { rooms, host, call, guard, now: () => clock.now(), log: app.log });
   app.decorate('io', io);

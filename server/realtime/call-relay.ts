@@ -6,6 +6,7 @@ import {
   protocolError,
   type CallAck,
   type CallConfigAck,
+  type CallSignal,
   type IceServer,
   type IceTransportPolicy,
   type SeatId,
@@ -27,6 +28,11 @@ export interface CallRelayDeps {
   logLevel?: 'info' | 'debug';
   /** Where the signal limit counts (default: this process's memory; with REDIS_URL, Redis). */
   limiters?: LimiterFactory;
+  /**
+   * How a signal reaches a seat's connections on every process (with REDIS_URL: Redis pub/sub,
+   * so no signal lands in the adapter's stored stream); by default, this process's Socket.IO.
+   */
+  deliver?: (roomId: string, seat: SeatId, signal: CallSignal) => void;
 }
 
 const WRITTEN_AT = { info: new Set(['info', 'debug', 'trace']), debug: new Set(['debug', 'trace']) };
@@ -74,7 +80,8 @@ export class CallRelay {
     if (!parsed.ok) return { ok: false, error: parsed.error };
     if (seat === 'moderator') return { ok: false, error: protocolError('forbidden', MODERATOR_REFUSAL) };
     const other = seat === 'A' ? 'B' : 'A';
-    this.deps.io.to(seatChannel(roomId, other)).emit('call:signal', parsed.value);
+    const deliver = this.deps.deliver ?? ((room: string, to: SeatId, signal: CallSignal) => this.deps.io.to(seatChannel(room, to)).emit('call:signal', signal));
+    deliver(roomId, other, parsed.value);
     return { ok: true };
   }
 

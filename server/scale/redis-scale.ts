@@ -14,6 +14,8 @@ import type { RoomStore } from '../store/room-store';
 const PROCESSES_KEY = `${KEY_PREFIX}processes`;
 /** The rooms a process holds connections of, so the others can clear them when it dies. */
 const processRoomsKey = (processId: string): string => `${KEY_PREFIX}process:${processId}:rooms`;
+/** The pub/sub channel of the voice call's signals (docs/protocol.md section 11): never a stream, never stored. */
+const SIGNALS_CHANNEL = `${KEY_PREFIX}call-signals`;
 /** A process not heard from for this many heartbeats is dead. */
 const MISSED_HEARTBEATS = 5;
 /** How many overdue deadlines one poll applies at most (the next poll takes the rest). */
@@ -123,6 +125,12 @@ export interface ScaleOut {
   limiters: LimiterFactory;
   /** Socket.IO's Redis Streams adapter and connection state recovery. */
   socketOptions: Partial<ServerOptions>;
+  /**
+   * Carries a voice call's signals to a seat's connections on every process, over Redis
+   * pub/sub: never through the adapter's stream, which Redis keeps (and writes to its AOF).
+   * `deliver` hands a signal to this process's own connections of the seat.
+   */
+  signals(deliver: (roomId: string, seat: SeatId, signal: unknown) => void): (roomId: string, seat: SeatId, signal: unknown) => void;
   /** Whether Redis answers a PING within a second (the health check). */
   healthy(): Promise<boolean>;
   /** Starts the heartbeat, the sweep of dead processes' seats and the deadline poll. */
@@ -184,6 +192,11 @@ export async function openRedisScaleOut(options: RedisScaleOptions): Promise<Sca
   const adapterClient = new Redis(options.url);
   adapterClient.on('error', () => {
     // The main client above logs the same outage once.
+  });
+  // Pub/sub needs a connection of its own (a subscribed client sends nothing else).
+  const subscriber = new Redis(options.url, { lazyConnect: true });
+  subscriber.on('error', () => {
+    // The main client logs the same outage once.
   });
   const processId = randomUUID();
   const presence = new RedisPresence(redis, processId, () => log);
@@ -259,6 +272,30 @@ export async function openRedisScaleOut(options: RedisScaleOptions): Promise<Sca
         skipMiddlewares: false,
       },
     },
+    signals(deliver) {
+      subscriber.on('message', (channel: string, message: string) => {
+        if (channel !== SIGNALS_CHANNEL) return;
+        let parsed: { roomId?: unknown; seat?: unknown; signal?: unknown };
+        try {
+          parsed = JSON.parse(message) as typeof parsed;
+        } catch {
+          return;
+        }
+        const seat = parsed.seat;
+        if (typeof parsed.roomId !== 'string' || (seat !== 'A' && seat !== 'B' && seat !== 'moderator')) return;
+        deliver(parsed.roomId, seat, parsed.signal);
+      });
+      subscriber
+        .connect()
+        .then(() => subscriber.subscribe(SIGNALS_CHANNEL))
+        .catch((error: unknown) => log?.error({ err: error }, 'call signal channel unavailable'));
+      return (roomId, seat, signal) => {
+        // Published, not stored: a process that is not listening at this moment misses it, like a phone offline.
+        redis.publish(SIGNALS_CHANNEL, JSON.stringify({ roomId, seat, signal })).catch((error: unknown) => {
+          log?.error({ err: error, roomId }, 'call signal not published');
+        });
+      };
+    },
     async healthy() {
       const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000).unref());
       const ping = redis.ping().then(
@@ -284,7 +321,7 @@ export async function openRedisScaleOut(options: RedisScaleOptions): Promise<Sca
         await redis.zrem(PROCESSES_KEY, processId);
         await redis.del(processRoomsKey(processId));
       } finally {
-        await Promise.allSettled([redis.quit(), adapterClient.quit()]);
+        await Promise.allSettled([redis.quit(), adapterClient.quit(), subscriber.status === 'wait' ? Promise.resolve(subscriber.disconnect()) : subscriber.quit()]);
       }
     },
   };

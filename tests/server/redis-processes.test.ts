@@ -101,6 +101,27 @@ describe.skipIf(!runRedisTests)(`several server processes sharing one Redis${RED
     expect(checked).toBeGreaterThan(3);
   });
 
+  it('carries a call signal from a partner on process 1 to the other on process 2, and keeps none of it in Redis', async () => {
+    const room = await spreadRoom();
+    const received: unknown[] = [];
+    room.B.socket.on('call:signal', (signal) => received.push(signal));
+    const heard: unknown[] = [];
+    room.moderator.socket.on('call:signal', (signal) => heard.push(signal));
+    const sdp = `v=0\r\no=- ${randomUUID()} 2 IN IP4 127.0.0.1\r\ns=-\r\n`;
+    expect(await room.A.socket.timeout(5000).emitWithAck('call:signal', { kind: 'offer', sdp })).toEqual({ ok: true });
+    await expect.poll(() => received, { timeout: 5000 }).toEqual([{ kind: 'offer', sdp }]);
+    expect(heard).toEqual([]);
+    // The adapter's stream (kept by Redis, written to its AOF) never carried it, nor any key.
+    const entries = (await client.xrange('duologue:socket.io', '-', '+')) as Array<[string, string[]]>;
+    expect(entries.some(([, fields]) => fields.join(' ').includes('call:signal'))).toBe(false);
+    for (const key of await client.keys('*')) {
+      const type = await client.type(key);
+      const text =
+        type === 'string' ? await client.get(key) : type === 'hash' ? JSON.stringify(await client.hgetall(key)) : type === 'stream' ? JSON.stringify(await client.xrange(key, '-', '+')) : '';
+      expect(text ?? '', key).not.toContain(sdp.slice(0, 30));
+    }
+  });
+
   it('runs a whole turn and a break with A on process 1 and B on process 2', async () => {
     const room = await spreadRoom();
     await room.A.ok({ type: 'checkIn', calm: 6, tendency: 'pursue', safe: true });
