@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DATABASE_FILE } from './sqlite-store';
 
@@ -27,22 +27,28 @@ export async function backupDatabase(dataDir: string, file: string): Promise<Bac
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   // Created private before SQLite writes a byte of names and topics into it.
   closeSync(openSync(file, 'wx', 0o600));
-  const db = new Database(source, { fileMustExist: true });
   try {
-    db.pragma('busy_timeout = 5000');
-    await db.backup(file);
-  } finally {
-    db.close();
-  }
-  const copy = new Database(file);
-  try {
-    copy.pragma('journal_mode = DELETE');
-    const check = copy.pragma('integrity_check', { simple: true });
-    if (check !== 'ok') throw new Error(`the copy at ${file} failed its integrity check: ${String(check)}`);
-    const rooms = (copy.prepare('SELECT count(*) AS n FROM rooms').get() as { n: number }).n;
-    chmodSync(file, 0o600);
-    return { file, bytes: statSync(file).size, rooms };
-  } finally {
-    copy.close();
+    const db = new Database(source, { fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 5000');
+      await db.backup(file);
+    } finally {
+      db.close();
+    }
+    const copy = new Database(file);
+    try {
+      copy.pragma('journal_mode = DELETE');
+      const check = copy.pragma('integrity_check', { simple: true });
+      if (check !== 'ok') throw new Error(`the copy at ${file} failed its integrity check: ${String(check)}`);
+      const rooms = (copy.prepare('SELECT count(*) AS n FROM rooms').get() as { n: number }).n;
+      chmodSync(file, 0o600);
+      return { file, bytes: statSync(file).size, rooms };
+    } finally {
+      copy.close();
+    }
+  } catch (error) {
+    // A copy that did not finish or did not check out is no backup: nothing of it is left behind.
+    for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    throw error;
   }
 }

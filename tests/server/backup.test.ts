@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../server/client-build';
@@ -67,5 +67,14 @@ describe('npm run backup: a copy of the database taken while the server writes',
     await expect(run('npm', ['run', '--silent', 'backup'], { cwd: PROJECT_ROOT, env: { ...env, DUOLOGUE_DATA_DIR: join(out.dir, 'nowhere') } })).rejects.toMatchObject({
       stderr: expect.stringContaining('there is no database'),
     });
+  });
+
+  it('leaves nothing behind when the copy fails', async () => {
+    const broken = join(out.dir, 'broken-data');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(join(broken, 'duologue.sqlite'), 'not a database, only some words'.repeat(200));
+    const target = join(out.dir, 'failed', backupName(new Date()));
+    await expect(backupDatabase(broken, target)).rejects.toThrow();
+    expect(readdirSync(join(out.dir, 'failed'))).toEqual([]);
   });
 });
