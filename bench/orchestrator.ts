@@ -11,7 +11,8 @@ import { loadAverages } from './measure/proc';
 import { spread, type LatencySummary, type Spread } from './measure/stats';
 import type { BenchOptions } from './options';
 import { compare, goals, lostOf, problemsOf, summarizeBystander, summaryText, type BystanderSummary, type ComparisonRow, type GoalRow } from './report';
-import { PROJECT_ROOT, startDuologue, startRedisServer, startRelay, type BenchRedis, type BenchServer, type Side } from './servers';
+import { startRedis, type RedisInstance } from '../tests/support/redis-server';
+import { PROJECT_ROOT, startDuologue, startRelay, type BenchServer, type Side } from './servers';
 import { measureSqliteCommit } from './sqlite-commit';
 
 /** One run of one side, as the results file keeps it. */
@@ -93,15 +94,14 @@ async function oneRun(side: Side, run: number, options: BenchOptions, work: stri
   const loadBefore = loadAverages();
   let server: BenchServer;
   let dataDir: string | null = null;
-  let redis: BenchRedis | null = null;
+  let redis: RedisInstance | null = null;
   const more: BenchServer[] = [];
   if (side === 'duologue') {
     dataDir = join(work, `duologue-${run}`);
     if (template !== null) cpSync(template, dataDir, { recursive: true });
     if (options.redis) {
-      // A fresh redis-server per run, in the run's folder; every Duologue process shares it.
-      mkdirSync(dataDir, { recursive: true });
-      redis = await startRedisServer(dataDir);
+      // A fresh redis-server per run (the tests' own, set up as docs/deploy.md asks); every Duologue process shares it.
+      redis = await startRedis();
     }
     const start = () => startDuologue({ dataDir: dataDir!, commandLimit: options.commandLimit, redisUrl: redis?.url, profileDir: options.profileDir });
     server = await start();

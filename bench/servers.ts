@@ -40,46 +40,6 @@ export interface DuologueServerOptions {
   redisUrl?: string;
 }
 
-/** A redis-server the bench started for one run. */
-export interface BenchRedis {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts `redis-server` on a free port with its files in `dir`, set up as docs/deploy.md asks
- * (`appendonly yes`, `appendfsync always`, no RDB snapshots), so that its figures include the
- * fsync of every acknowledged change, as SQLite's do.
- */
-export async function startRedisServer(dir: string): Promise<BenchRedis> {
-  const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output.slice(-1000)}`)), 10_000);
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server could not be started (apt-get install redis-server): ${error.message}`));
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}: ${output.slice(-1000)}`));
-    });
-  });
-  return { url: `redis://127.0.0.1:${port}`, pid: child.pid!, stop: () => stopProcess(child) };
-}
-
 /**
  * Starts the real server the way `npm start` does (`node --import tsx server/start.ts`,
  * client build check skipped), with SQLite in `dataDir`, time scale 1, no HTTP limit, no cap on

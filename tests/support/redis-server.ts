@@ -19,6 +19,8 @@ export interface RedisInstance {
   url: string;
   port: number;
   dir: string;
+  /** The running redis-server's process id (the bench adds its CPU to the servers'). */
+  readonly pid: number;
   /** Kills redis-server with a signal and waits for it to go (SIGKILL: no shutdown save, no AOF flush beyond fsync). */
   kill(signal: NodeJS.Signals): Promise<void>;
   /** Starts redis-server again on the same port and folder (it loads its AOF). */
@@ -40,7 +42,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts a private `redis-server` for one test file: a free port on 127.0.0.1, a temporary
+ * Starts a private `redis-server` for one test file (or one bench run): a free port on 127.0.0.1, a temporary
  * folder, and the settings docs/deploy.md asks for (`appendonly yes`, `appendfsync always`,
  * no RDB snapshots). It never relies on a system service.
  */
@@ -87,6 +89,9 @@ export async function startRedis(): Promise<RedisInstance> {
     url: `redis://127.0.0.1:${port}`,
     port,
     dir,
+    get pid() {
+      return child.pid ?? 0;
+    },
     kill,
     restart: launch,
     async stop() {
