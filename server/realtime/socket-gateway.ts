@@ -85,12 +85,7 @@ function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
     .catch(failed('first state failed'));
 
   socket.on('command', (...args: unknown[]) => {
-    // Socket.IO passes the ack callback last, whatever came before it (`emit('command', ack)`,
-    // or extra arguments): every command with a callback deserves an answer. Anything but
-    // exactly one payload is not a command, and is answered `invalid`.
-    const last = args.at(-1);
-    const reply = typeof last === 'function' ? (last as (answer: unknown) => void) : null;
-    const body = args.length === (reply === null ? 1 : 2) ? args[0] : undefined;
+    const { body, reply } = payloadAndReply(args);
     deps.host
       .command(roomId, seat, body)
       .then((answer) => reply?.(answer))
@@ -98,10 +93,7 @@ function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
   });
 
   socket.on('call:signal', (...args: unknown[]) => {
-    // The same reading of the arguments as for commands: the callback last, one payload before it.
-    const last = args.at(-1);
-    const reply = typeof last === 'function' ? (last as (answer: unknown) => void) : null;
-    const body = args.length === (reply === null ? 1 : 2) ? args[0] : undefined;
+    const { body, reply } = payloadAndReply(args);
     deps.call
       .signal(roomId, seat, body)
       .then((answer) => reply?.(answer))
@@ -126,4 +118,15 @@ function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {
   socket.on('disconnect', () => {
     deps.host.disconnect(roomId, seat).catch(failed('presence update failed'));
   });
+}
+
+/**
+ * An event's one payload and its ack callback. Socket.IO passes the callback last, whatever came
+ * before it (`emit('command', ack)`, or extra arguments): every event with a callback deserves an
+ * answer. Anything but exactly one payload is no payload (`undefined`), which is answered `invalid`.
+ */
+function payloadAndReply(args: unknown[]): { body: unknown; reply: ((answer: unknown) => void) | null } {
+  const last = args.at(-1);
+  const reply = typeof last === 'function' ? (last as (answer: unknown) => void) : null;
+  return { body: args.length === (reply === null ? 1 : 2) ? args[0] : undefined, reply };
 }
