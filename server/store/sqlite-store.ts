@@ -94,6 +94,15 @@ export function openSqliteStore(dataDir: string): RoomStore {
   };
 
   const seat = (value: string): SeatId => SeatId.parse(value);
+  /**
+   * A room's rows read in one transaction: one snapshot of the database, so a commit the writer
+   * thread makes meanwhile is seen whole or not at all (never its timeline without its room row).
+   */
+  const readRoom = db.transaction((roomId: string) => {
+    const room = q.loadRoom.get(roomId);
+    if (room === undefined) return null;
+    return { room, events: q.loadEvents.all(roomId), lists: q.loadLists.all(roomId) };
+  });
 
   return {
     async insertRoom(record) {
@@ -114,12 +123,12 @@ export function openSqliteStore(dataDir: string): RoomStore {
       });
     },
     async loadRoom(roomId): Promise<StoredRoom | null> {
-      const row = q.loadRoom.get(roomId);
-      if (row === undefined) return null;
-      const data = JSON.parse(row.data) as Record<string, unknown>;
-      data.timeline = q.loadEvents.all(roomId).map((event) => JSON.parse(event.data) as unknown);
-      for (const list of q.loadLists.all(roomId)) data[list.list] = JSON.parse(list.data);
-      return { room: Room.parse(data), version: row.version };
+      const rows = readRoom(roomId);
+      if (rows === null) return null;
+      const data = JSON.parse(rows.room.data) as Record<string, unknown>;
+      data.timeline = rows.events.map((event) => JSON.parse(event.data) as unknown);
+      for (const list of rows.lists) data[list.list] = JSON.parse(list.data);
+      return { room: Room.parse(data), version: rows.room.version };
     },
     async seatKeys(roomId): Promise<SeatSecret[]> {
       return q.seatKeys.all(roomId).map((row) => ({ seat: seat(row.seat), hash: row.key_hash }));

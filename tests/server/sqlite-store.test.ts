@@ -67,4 +67,33 @@ describe('the SQLite store', () => {
     await one.close();
     await two.close();
   });
+
+  it("reads a room as one snapshot while its writer thread commits: never one commit's timeline with another's room row", async () => {
+    const store = openSqliteStore(join(data.dir, 'snapshot'));
+    const { room } = createRoom({ name: 'Ann', id: 'S'.repeat(22), minuteMs: 60_000 }, 1000);
+    await store.insertRoom({ room, deadline: null, seatKeys: [], invites: [] });
+    const start = room.timeline.length;
+    let current = room;
+    let torn = 0;
+    let reads = 0;
+    for (let n = 1; n <= 80; n += 1) {
+      // Each commit changes the room's row (its topic) and appends one event to its timeline.
+      const next = { ...current, topic: `t${n}`, timeline: [...current.timeline, { at: 1000 + n, kind: 'breakDue' as const, by: 'B' as const }] };
+      const committing = store.commit({ roomId: room.id, expectedVersion: n, room: next, before: current, deadline: null });
+      // Let the group go to the writer, then read without yielding while it commits.
+      await new Promise((resolve) => setImmediate(resolve));
+      const until = performance.now() + 4;
+      while (performance.now() < until) {
+        const read = (await store.loadRoom(room.id))!.room;
+        reads += 1;
+        const topicN = read.topic === room.topic ? 0 : Number(read.topic.slice(1));
+        if (read.timeline.length - start !== topicN) torn += 1;
+      }
+      expect(await committing).toBe('committed');
+      current = next;
+    }
+    expect(reads).toBeGreaterThan(80);
+    expect(torn).toBe(0);
+    await store.close();
+  });
 });
