@@ -5,7 +5,7 @@ import { protocolError, type ProtocolError } from '../errors';
 import { minutesMs, refuseArguments } from './arguments';
 import { gate } from './gate';
 import { NEXT_AFTER_ADVANCE, otherPartner } from './steps';
-import { sameValue } from './same-value';
+import { copyValue, sameValue } from './same-value';
 import { checkedIn, VIEW_LIST_LIMIT, viewFor } from './view';
 /** How many entries the stored lists keep (views carry the last 50). */
 export const STORED_LIST_LIMIT = 200;
@@ -62,7 +62,7 @@ type Log = (event: Omit<TimelineEvent, 'at'>) => void;
  */
 export function copyForChange(room: Room): Room {
   const { timeline, notes, coach, repairs, ...rest } = room;
-  return { ...structuredClone(rest), timeline, notes, coach, repairs };
+  return { ...copyValue(rest), timeline, notes, coach, repairs };
 }
 
 function mutate(room: Room, command: Command, seat: SeatId, now: number, log: Log): void {

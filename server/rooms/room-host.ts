@@ -103,7 +103,10 @@ export class RoomHost {
 
   /**
    * One command from a seat, in the order of PROTOCOL.md section 4: rate limit, shape,
-   * replayed id, then the machine (which checks `stale` first).
+   * replayed id, then the machine (which checks `stale` first). The replay check is made where
+   * it costs least and answers the same: a command the machine refuses is looked up in the
+   * store (a retry of an accepted command may be stale by now), and one it accepts is checked
+   * by its commit, which writes nothing for an id accepted before (`replayed`).
    */
   async command(roomId: string, seat: SeatId, payload: unknown): Promise<CommandAck> {
     const started = performance.now();
@@ -140,16 +143,19 @@ export class RoomHost {
       return await this.turn(roomId, async (): Attempt<CommandAck> => {
         const stored = await this.load(roomId);
         if (stored === null) return { ok: false, error: protocolError('room_not_found') };
-        const replayed = await this.deps.store.acceptedCommand(roomId, seat, command.id);
-        if (replayed !== null) return { ok: true, rev: replayed };
         const now = this.deps.clock.now();
         const outcome = applyCommand(stored.room, command, seat, now);
-        if (!outcome.ok) return { ok: false, error: outcome.error };
+        if (!outcome.ok) {
+          const replayed = await this.deps.store.acceptedCommand(roomId, seat, command.id);
+          return replayed === null ? { ok: false, error: outcome.error } : { ok: true, rev: replayed };
+        }
         const after = outcome.changed ? outcome.room : null;
         const rev = outcome.room.rev;
         const deadline = nextDeadline(outcome.room);
         const commit = { room: after, deadline, acceptedCommand: { seat, commandId: command.id, rev } };
-        if (!(await this.commit(stored, commit))) return CONFLICT;
+        const result = await this.commit(stored, commit);
+        if (result === 'conflict') return CONFLICT;
+        if (result !== 'committed') return { ok: true, rev: result.replayed };
         if (after !== null) this.fanOut(after, outcome.audience, now);
         this.schedule(roomId, deadline);
         return { ok: true, rev };
@@ -184,7 +190,7 @@ export class RoomHost {
       const outcome = claimSeat(stored.room, match.seat, name, now);
       const deadline = nextDeadline(outcome.room);
       const claim = { seat: match.seat, keyHash };
-      if (!(await this.commit(stored, { room: outcome.room, deadline, claim }))) return CONFLICT;
+      if ((await this.commit(stored, { room: outcome.room, deadline, claim })) !== 'committed') return CONFLICT;
       this.deps.log.info({ roomId, seat: match.seat }, 'seat claimed');
       this.fanOut(outcome.room, outcome.audience, now);
       this.schedule(roomId, deadline);
@@ -233,7 +239,7 @@ export class RoomHost {
       // Fired early (a long timer re-armed, or a clock's rounding): wait again.
       if (!outcome.changed) return this.schedule(roomId, nextDeadline(stored.room));
       const deadline = nextDeadline(outcome.room);
-      if (!(await this.commit(stored, { room: outcome.room, deadline }))) return CONFLICT;
+      if ((await this.commit(stored, { room: outcome.room, deadline })) !== 'committed') return CONFLICT;
       this.deps.log.info({ roomId, event: 'deadline', rev: outcome.room.rev }, 'deadline applied');
       this.fanOut(outcome.room, outcome.audience, now);
       this.schedule(roomId, deadline);
@@ -359,10 +365,11 @@ export class RoomHost {
   }
 
   /**
-   * A compare-and-set commit on the version `stored` was read at; false on a conflict.
-   * Memory follows only a committed write: on a conflict or a failure the room is read again.
+   * A compare-and-set commit on the version `stored` was read at. Memory follows only a
+   * committed write: on a conflict or a failure the room is read again; a replayed command
+   * wrote nothing, so the room in memory stands.
    */
-  private async commit(stored: StoredRoom, change: Omit<Commit, 'roomId' | 'expectedVersion'>): Promise<boolean> {
+  private async commit(stored: StoredRoom, change: Omit<Commit, 'roomId' | 'expectedVersion'>): Promise<CommitResult> {
     const roomId = stored.room.id;
     let result: CommitResult;
     try {
@@ -371,13 +378,10 @@ export class RoomHost {
       this.hot.delete(roomId);
       throw error;
     }
-    if (result === 'conflict') {
-      this.hot.delete(roomId);
-      return false;
-    }
+    if (result === 'conflict') this.hot.delete(roomId);
     // A write with a new room raises the version by one; side records alone leave it.
-    this.remember(change.room === null ? stored : { room: change.room, version: stored.version + 1 });
-    return true;
+    else if (result === 'committed') this.remember(change.room === null ? stored : { room: change.room, version: stored.version + 1 });
+    return result;
   }
 
   /**

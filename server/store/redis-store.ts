@@ -62,9 +62,12 @@ return 1
 // ARGV: roomId, expected version, room JSON ('' = only side records), updatedAt, deadline ('' = none),
 //       accepted field ('' = none), accepted rev, claimed seat ('' = none), claimed key hash.
 const COMMIT = `
+if ARGV[6] ~= '' then
+  local earlier = redis.call('HGET', KEYS[4], ARGV[6])
+  if earlier then return 'replayed:' .. earlier end
+end
 local version = redis.call('HGET', KEYS[1], 'version')
 if not version or tonumber(version) ~= tonumber(ARGV[2]) then return 'conflict' end
-if ARGV[6] ~= '' and redis.call('HEXISTS', KEYS[4], ARGV[6]) == 1 then return 'conflict' end
 if ARGV[8] ~= '' then
   if redis.call('HEXISTS', KEYS[3], ARGV[8]) == 0 or redis.call('HEXISTS', KEYS[3], 'used:' .. ARGV[8]) == 1 then
     return 'conflict'
@@ -185,7 +188,8 @@ export function openRedisStore(redis: Redis): RoomStore {
         change.claim?.seat ?? '',
         change.claim?.keyHash ?? '',
       );
-      return result === 'committed' ? 'committed' : 'conflict';
+      if (result === 'committed') return 'committed';
+      return result.startsWith('replayed:') ? { replayed: Number(result.slice('replayed:'.length)) } : 'conflict';
     },
     async deleteRoom(roomId) {
       const k = roomKeys(roomId);

@@ -46,8 +46,12 @@ export interface Commit {
   claim?: { seat: SeatId; keyHash: Buffer };
 }
 
-/** `conflict`: the version moved on, or the invite was spent meanwhile; read again and decide again. */
-export type CommitResult = 'committed' | 'conflict';
+/**
+ * `conflict`: the version moved on, or the invite was spent meanwhile; read again and decide again.
+ * `replayed`: the commit's command id was accepted before, answered with this `rev`; nothing was
+ * written. The store checks this before anything else, so a retried command is never applied twice.
+ */
+export type CommitResult = 'committed' | 'conflict' | { replayed: number };
 
 /**
  * Where rooms live. Async throughout so that a networked store (Redis) can
@@ -64,7 +68,11 @@ export interface RoomStore {
   version?(roomId: string): Promise<number | null>;
   seatKeys(roomId: string): Promise<SeatSecret[]>;
   invites(roomId: string): Promise<InviteRecord[]>;
-  /** The rev first answered to an accepted command id, or null when the id is new. */
+  /**
+   * The rev first answered to an accepted command id, or null when the id is new. The host asks
+   * only when the machine refused a command (a retry of an accepted one may be stale by now);
+   * an accepted command learns it from its commit (`replayed`).
+   */
   acceptedCommand(roomId: string, seat: SeatId, commandId: string): Promise<number | null>;
   commit(change: Commit): Promise<CommitResult>;
   /** Removes the room and every row that belongs to it; false when there was none. */

@@ -52,7 +52,7 @@ export interface WriterError {
   message: string;
   code?: string;
 }
-export type WriteOutcome = { result: 'committed' | 'conflict' } | { error: WriterError };
+export type WriteOutcome = { result: 'committed' | 'conflict' | { replayed: number } } | { error: WriterError };
 export type WriterReply =
   | { id: number; outcomes: WriteOutcome[] }
   | { id: number; deleted: boolean }
@@ -89,6 +89,9 @@ function serve(file: string): void {
       'UPDATE rooms SET data = ?, version = version + 1, updated_at = ?, next_deadline = ? WHERE id = ? AND version = ?',
     ),
     remember: db.prepare('INSERT INTO accepted_commands (room_id, seat, command_id, rev) VALUES (?, ?, ?, ?)'),
+    accepted: db.prepare<[string, string, string], { rev: number }>(
+      'SELECT rev FROM accepted_commands WHERE room_id = ? AND seat = ? AND command_id = ?',
+    ),
     spendInvite: db.prepare('UPDATE invites SET used = 1 WHERE room_id = ? AND seat = ? AND used = 0'),
     deleteRoom: db.prepare('DELETE FROM rooms WHERE id = ?'),
   };
@@ -109,9 +112,19 @@ function serve(file: string): void {
 
   // Any step that finds the world changed throws this, which rolls the savepoint back.
   class Conflict extends Error {}
+  // A command id accepted before: nothing is written, and the first answer stands.
+  class Replayed extends Error {
+    constructor(readonly rev: number) {
+      super('replayed');
+    }
+  }
 
   const commit = db.transaction((write: RoomWrite) => {
     const { roomId, expectedVersion, row } = write;
+    if (write.accepted !== undefined) {
+      const earlier = q.accepted.get(roomId, write.accepted.seat, write.accepted.commandId);
+      if (earlier !== undefined) throw new Replayed(earlier.rev);
+    }
     if (row === null) {
       if (q.version.get(roomId)?.version !== expectedVersion) throw new Conflict();
     } else {
@@ -139,6 +152,7 @@ function serve(file: string): void {
         return { result: 'committed' };
       } catch (error) {
         if (error instanceof Conflict) return { result: 'conflict' };
+        if (error instanceof Replayed) return { result: { replayed: error.rev } };
         // Some errors (I/O, a full disk, no memory) make SQLite roll back the whole transaction,
         // not the savepoint: a later write would then run as a transaction of its own and be
         // stored while its caller is told the group failed. The whole group fails as one.

@@ -80,6 +80,26 @@ function storeContract(name: string, open: () => Promise<Pair>): void {
       expect(await pair.two.commit({ roomId: roomId(), expectedVersion: 1, room: null, deadline: null })).toBe('conflict');
     });
 
+    it('answers a command id accepted before with its first rev, and writes nothing of the replay', async () => {
+      const room = newRoom();
+      await pair.one.insertRoom({ room, deadline: null, seatKeys: [], invites: [] });
+      const first = { roomId: room.id, expectedVersion: 1, room: { ...room, topic: 'first', updatedAt: 2000 }, deadline: 4000 };
+      expect(await pair.one.commit({ ...first, acceptedCommand: { seat: 'A', commandId: 'retry-1', rev: 2 } })).toBe('committed');
+      // The retry comes through the other handle, decided on the new version: it is still the same command.
+      const retry = { roomId: room.id, expectedVersion: 2, room: { ...room, topic: 'again', updatedAt: 3000 }, deadline: 9000 };
+      expect(await pair.two.commit({ ...retry, acceptedCommand: { seat: 'A', commandId: 'retry-1', rev: 3 } })).toEqual({ replayed: 2 });
+      // Decided on an old version, it is a replay all the same, not a conflict.
+      expect(await pair.two.commit({ ...retry, expectedVersion: 1, acceptedCommand: { seat: 'A', commandId: 'retry-1', rev: 3 } })).toEqual({ replayed: 2 });
+      expect(await pair.two.commit({ ...retry, room: null, acceptedCommand: { seat: 'A', commandId: 'retry-1', rev: 2 } })).toEqual({ replayed: 2 });
+      const stored = await pair.two.loadRoom(room.id);
+      expect(stored?.version).toBe(2);
+      expect(stored?.room.topic).toBe('first');
+      expect(await pair.two.deadlines()).toContainEqual({ roomId: room.id, deadline: 4000 });
+      expect(await pair.one.acceptedCommand(room.id, 'A', 'retry-1')).toBe(2);
+      // The same id from the other seat is another command.
+      expect(await pair.two.commit({ ...retry, acceptedCommand: { seat: 'B', commandId: 'retry-1', rev: 3 } })).toBe('committed');
+    });
+
     it('spends an invite once, in the same write as the new seat key', async () => {
       const room = newRoom();
       await pair.one.insertRoom({ room, deadline: null, seatKeys: [{ seat: 'A', hash: key('a') }], invites: [{ seat: 'B', hash: key('i') }] });
