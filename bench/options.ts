@@ -34,6 +34,8 @@ export interface BenchOptions {
   processes: number;
   /** Rooms in Redis (a redis-server of the bench's own, `appendfsync always`) instead of SQLite. */
   redis: boolean;
+  /** Where Duologue's SQLite writes run (`DUOLOGUE_SQLITE_WRITER`): a thread of their own, or inline. */
+  sqliteWriter: 'thread' | 'inline';
   /** Where the JSON goes; by default bench/results/<date>-<rooms>[-quick].json. */
   out: string | null;
   /** When set, each measured Duologue server writes a V8 CPU profile (`--cpu-prof`) here. */
@@ -68,6 +70,7 @@ export function defaultOptions(): BenchOptions {
     clientOnly: false,
     processes: 1,
     redis: false,
+    sqliteWriter: 'thread',
     out: null,
     profileDir: null,
     log: (line) => console.warn(`[bench] ${line}`),
@@ -79,7 +82,7 @@ export function quickOptions(base: BenchOptions = defaultOptions()): BenchOption
   return { ...base, quick: true, steadyRounds: 3, bursts: 2, bystanderRounds: 3, sqliteCommits: 1000, clientRuns: 0 };
 }
 
-const USAGE = `npm run bench -- [--rooms N] [--runs K] [--quick] [--client | --no-client | --client-only] [--processes N --redis] [--out FILE] [--profile DIR]`;
+const USAGE = `npm run bench -- [--rooms N] [--runs K] [--quick] [--client | --no-client | --client-only] [--processes N --redis] [--sqlite-writer thread|inline] [--out FILE] [--profile DIR]`;
 
 /** Reads the command line; throws with the usage on a bad flag. */
 export function optionsFromArgs(args: string[]): BenchOptions {
@@ -94,6 +97,7 @@ export function optionsFromArgs(args: string[]): BenchOptions {
       'client-only': { type: 'boolean', default: false },
       processes: { type: 'string' },
       redis: { type: 'boolean', default: false },
+      'sqlite-writer': { type: 'string' },
       out: { type: 'string' },
       profile: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -111,8 +115,13 @@ export function optionsFromArgs(args: string[]): BenchOptions {
   const clientRuns = values['no-client'] ? 0 : values.client || values['client-only'] ? Math.max(base.clientRuns, 3) : base.clientRuns;
   const processes = whole('processes', values.processes, base.processes, 1);
   if (processes > 1 && !values.redis) throw new Error(`--processes ${processes} needs --redis: several processes share their rooms through Redis. ${USAGE}`);
+  const sqliteWriter = values['sqlite-writer'] ?? base.sqliteWriter;
+  if (sqliteWriter !== 'thread' && sqliteWriter !== 'inline') {
+    throw new Error(`--sqlite-writer is thread or inline, not ${JSON.stringify(sqliteWriter)}. ${USAGE}`);
+  }
   return {
     ...base,
+    sqliteWriter,
     processes,
     redis: values.redis,
     // The busy rooms are seeded into an SQLite folder; in Redis mode the bystander phase is left out.

@@ -103,7 +103,7 @@ async function oneRun(side: Side, run: number, options: BenchOptions, work: stri
       // A fresh redis-server per run (the tests' own, set up as docs/deploy.md asks); every Duologue process shares it.
       redis = await startRedis();
     }
-    const start = () => startDuologue({ dataDir: dataDir!, commandLimit: options.commandLimit, redisUrl: redis?.url, profileDir: options.profileDir });
+    const start = () => startDuologue({ dataDir: dataDir!, commandLimit: options.commandLimit, redisUrl: redis?.url, profileDir: options.profileDir, sqliteWriter: options.sqliteWriter });
     server = await start();
     for (let i = 1; i < options.processes; i += 1) more.push(await start());
   } else {

@@ -38,6 +38,7 @@ export interface DuologueServerOptions {
   profileDir?: string | null;
   /** Rooms in this Redis instead of SQLite. */
   redisUrl?: string;
+  sqliteWriter?: 'thread' | 'inline';
 }
 
 /**
@@ -57,6 +58,7 @@ export function startDuologue(options: DuologueServerOptions): Promise<BenchServ
     DUOLOGUE_COMMAND_LIMIT: String(options.commandLimit ?? 50),
     DUOLOGUE_SKIP_CLIENT_BUILD: '1',
     LOG_LEVEL: 'warn',
+    DUOLOGUE_SQLITE_WRITER: options.sqliteWriter ?? 'thread',
     ...(options.redisUrl === undefined ? {} : { REDIS_URL: options.redisUrl }),
   });
 }

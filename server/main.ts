@@ -76,7 +76,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       process.exit(1);
     }
   }
-  const store = scaleOut?.store ?? openSqliteStore(config.DUOLOGUE_DATA_DIR);
+  const store = scaleOut?.store ?? openSqliteStore(config.DUOLOGUE_DATA_DIR, { writer: config.DUOLOGUE_SQLITE_WRITER });
   // A person watching the terminal needs the addresses on screen, not a line per request.
   const watched = process.stdout.isTTY === true;
   let app;

@@ -5,7 +5,7 @@ import { Room, SeatId } from '../../protocol';
 import { Worker } from 'node:worker_threads';
 import { migrate } from './sqlite-migrations';
 import type { Commit, CommitResult, InviteRecord, RoomStore, SeatSecret, StoredRoom } from './room-store';
-import { configure, type RoomWrite, type TimelineWrite, type WriterError, type WriterReply, type WriterRequest } from './sqlite-writer';
+import { configure, openWriter, type RoomWrite, type TimelineWrite, type WriterError, type WriterReply, type WriterRequest } from './sqlite-writer';
 
 /** The lists of a room stored whole in rows of their own (`room_lists`); the timeline has a row per event. */
 const LISTS = ['notes', 'coach', 'repairs'] as const;
@@ -14,18 +14,25 @@ const LISTS = ['notes', 'coach', 'repairs'] as const;
 export const DATABASE_FILE = 'duologue.sqlite';
 
 /**
+ * Where the store's writes run: on a worker thread of their own (`thread`), so an fsync never
+ * stops the event loop, or on the main thread (`inline`), which spares each commit two hops
+ * between threads (docs/performance.md measures both).
+ */
+export type SqliteWriterMode = 'thread' | 'inline';
+
+/**
  * The SQLite store (better-sqlite3). WAL with `synchronous=FULL`, so a commit is on
  * disk before its promise resolves; `secure_delete`, so deleted rooms leave no words
- * behind in the file. Reads run on the calling thread; writes run on a writer thread
- * (`sqlite-writer.ts`), so an fsync never stops the event loop.
+ * behind in the file. Reads run on the calling thread; writes run through the writer
+ * (`sqlite-writer.ts`), on its own thread or inline.
  */
-export function openSqliteStore(dataDir: string): RoomStore {
+export function openSqliteStore(dataDir: string, options: { writer?: SqliteWriterMode } = {}): RoomStore {
   const file = join(dataDir, DATABASE_FILE);
   keepPrivate(dataDir, file);
   const db = new Database(file);
   configure(db);
   migrate(db);
-  const writer = new WriterThread(file);
+  const writer: Writer = options.writer === 'inline' ? new InlineWriter(file) : new WriterThread(file);
 
   // The main thread's statements only read; every write goes to the writer thread.
   const q = {
@@ -215,13 +222,41 @@ function writerError(error: WriterError): Error {
   return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code });
 }
 
+/** Runs the writer's requests; each answer comes once its transaction is committed. */
+interface Writer {
+  request(request: DistributiveOmit<WriterRequest, 'id'>): Promise<WriterReply>;
+  close(): Promise<void>;
+}
+
+/** The writer on the main thread: each request runs at once, the event loop waiting on its fsync. */
+class InlineWriter implements Writer {
+  private handle: ((request: WriterRequest) => WriterReply) | null;
+  private nextId = 1;
+
+  constructor(file: string) {
+    this.handle = openWriter(file);
+  }
+
+  request(request: DistributiveOmit<WriterRequest, 'id'>): Promise<WriterReply> {
+    if (this.handle === null) return Promise.reject(new Error('the SQLite store is closed'));
+    const reply = this.handle({ ...request, id: this.nextId++ } as WriterRequest);
+    return 'error' in reply ? Promise.reject(writerError(reply.error)) : Promise.resolve(reply);
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    handle?.({ kind: 'close', id: this.nextId++ });
+  }
+}
+
 /**
  * The writer thread (`sqlite-writer.ts`) and its requests. It loads the TypeScript module
  * through tsx, as the server itself is run, so it works under `node --import tsx` and the
  * test runner alike. Should the thread die, every waiting request fails and the next one
  * starts a new thread.
  */
-class WriterThread {
+class WriterThread implements Writer {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (reply: WriterReply) => void; reject: (error: unknown) => void }>();

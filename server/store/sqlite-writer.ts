@@ -68,9 +68,11 @@ export function configure(db: Database.Database): void {
   db.pragma('busy_timeout = 5000');
 }
 
-function serve(file: string): void {
-  const port = parentPort;
-  if (port === null) throw new Error('sqlite-writer runs as a worker thread');
+/**
+ * The connection that writes, with its statements: `handle` runs one request and answers it.
+ * The writer thread runs it; with `DUOLOGUE_SQLITE_WRITER=inline` the main thread does.
+ */
+export function openWriter(file: string): (request: WriterRequest) => WriterReply {
   const db = new Database(file);
   configure(db);
 
@@ -169,7 +171,15 @@ function serve(file: string): void {
     for (const invite of record.invites) q.insertInvite.run(record.roomId, invite.seat, blob(invite.hash));
   });
 
-  const handle = (request: WriterRequest): WriterReply => {
+  return (request: WriterRequest): WriterReply => {
+    try {
+      return handle(request);
+    } catch (error) {
+      return { id: request.id, error: asWriterError(error) };
+    }
+  };
+
+  function handle(request: WriterRequest): WriterReply {
     switch (request.kind) {
       case 'group':
         return { id: request.id, outcomes: writeGroup(request.writes) };
@@ -187,16 +197,15 @@ function serve(file: string): void {
         db.close();
         return { id: request.id, done: true };
     }
-  };
+  }
+}
 
+function serve(file: string): void {
+  const port = parentPort;
+  if (port === null) throw new Error('sqlite-writer runs as a worker thread');
+  const handle = openWriter(file);
   port.on('message', (request: WriterRequest) => {
-    let reply: WriterReply;
-    try {
-      reply = handle(request);
-    } catch (error) {
-      reply = { id: request.id, error: asWriterError(error) };
-    }
-    port.postMessage(reply);
+    port.postMessage(handle(request));
     if (request.kind === 'close') port.close();
   });
 }

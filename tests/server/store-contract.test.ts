@@ -170,18 +170,20 @@ function storeContract(name: string, open: () => Promise<Pair>): void {
 const data = tempDataDir();
 afterAll(() => data.remove());
 
-storeContract('SQLite', async () => {
-  const one = openSqliteStore(data.dir);
-  const two = openSqliteStore(data.dir);
-  return {
-    one,
-    two,
-    close: async () => {
-      await one.close();
-      await two.close();
-    },
-  };
-});
+for (const writer of ['thread', 'inline'] as const) {
+  storeContract(`SQLite, writes on ${writer === 'thread' ? 'a thread of their own' : 'the main thread'}`, async () => {
+    const one = openSqliteStore(`${data.dir}/${writer}`, { writer });
+    const two = openSqliteStore(`${data.dir}/${writer}`, { writer });
+    return {
+      one,
+      two,
+      close: async () => {
+        await one.close();
+        await two.close();
+      },
+    };
+  });
+}
 
 describe.skipIf(!runRedisTests)(`Redis${REDIS_SKIP_REASON}`, () => {
   let redis: RedisInstance;
