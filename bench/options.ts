@@ -70,7 +70,7 @@ export function defaultOptions(): BenchOptions {
     clientOnly: false,
     processes: 1,
     redis: false,
-    sqliteWriter: 'thread',
+    sqliteWriter: 'inline',
     out: null,
     profileDir: null,
     log: (line) => console.warn(`[bench] ${line}`),

@@ -58,7 +58,7 @@ export function startDuologue(options: DuologueServerOptions): Promise<BenchServ
     DUOLOGUE_COMMAND_LIMIT: String(options.commandLimit ?? 50),
     DUOLOGUE_SKIP_CLIENT_BUILD: '1',
     LOG_LEVEL: 'warn',
-    DUOLOGUE_SQLITE_WRITER: options.sqliteWriter ?? 'thread',
+    DUOLOGUE_SQLITE_WRITER: options.sqliteWriter ?? 'inline',
     ...(options.redisUrl === undefined ? {} : { REDIS_URL: options.redisUrl }),
   });
 }

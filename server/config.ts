@@ -8,8 +8,9 @@ export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DUOLOGUE_DATA_DIR: z.string().min(1).default('./data'),
-  // Where SQLite's writes run: a thread of their own, or the main thread (docs/performance.md).
-  DUOLOGUE_SQLITE_WRITER: z.enum(['thread', 'inline']).default('thread'),
+  // Where SQLite's writes run: the main thread (less CPU and latency on a fast disk), or a thread of
+  // their own, so that a slow disk's fsync never stops the event loop (docs/performance.md).
+  DUOLOGUE_SQLITE_WRITER: z.enum(['inline', 'thread']).default('inline'),
   DUOLOGUE_TIME_SCALE: z.coerce.number().positive().finite().default(1),
   DUOLOGUE_ROOM_TTL_DAYS: z.coerce.number().positive().finite().default(30),
   // Set: rooms, presence, rate limits and Socket.IO's adapter live in this Redis, shared by several processes.

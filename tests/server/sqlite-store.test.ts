@@ -69,7 +69,8 @@ describe('the SQLite store', () => {
   });
 
   it("reads a room as one snapshot while its writer thread commits: never one commit's timeline with another's room row", async () => {
-    const store = openSqliteStore(join(data.dir, 'snapshot'));
+    // On the main thread a read cannot meet a commit halfway; on the writer thread it could.
+    const store = openSqliteStore(join(data.dir, 'snapshot'), { writer: 'thread' });
     const { room } = createRoom({ name: 'Ann', id: 'S'.repeat(22), minuteMs: 60_000 }, 1000);
     await store.insertRoom({ room, deadline: null, seatKeys: [], invites: [] });
     const start = room.timeline.length;

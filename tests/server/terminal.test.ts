@@ -51,9 +51,9 @@ function running(pid: number): boolean {
 }
 
 describe('the server as a local service', () => {
-  it('stops cleanly on SIGHUP, like on SIGTERM: exit code 0, promptly, the database intact', async () => {
+  it.each(['inline', 'thread'])('stops cleanly on SIGHUP, like on SIGTERM: exit code 0, promptly, the database intact (SQLite writes %s)', async (writer) => {
     const dir = dataDir();
-    const server = await spawnServer({ DUOLOGUE_DATA_DIR: dir });
+    const server = await spawnServer({ DUOLOGUE_DATA_DIR: dir, DUOLOGUE_SQLITE_WRITER: writer });
     const room = await createRoom(server.url, { name: 'Ann' });
     const started = Date.now();
     await server.kill('SIGHUP');
