@@ -40,6 +40,8 @@ export interface BenchOptions {
   out: string | null;
   /** When set, each measured Duologue server writes a V8 CPU profile (`--cpu-prof`) here. */
   profileDir: string | null;
+  /** When set, each measured Duologue server writes a V8 heap snapshot here after the burst phase. */
+  heapDir: string | null;
   /** Progress lines (stderr), or nothing. */
   log: (line: string) => void;
 }
@@ -73,6 +75,7 @@ export function defaultOptions(): BenchOptions {
     sqliteWriter: 'inline',
     out: null,
     profileDir: null,
+    heapDir: null,
     log: (line) => console.warn(`[bench] ${line}`),
   };
 }
@@ -82,7 +85,7 @@ export function quickOptions(base: BenchOptions = defaultOptions()): BenchOption
   return { ...base, quick: true, steadyRounds: 3, bursts: 2, bystanderRounds: 3, sqliteCommits: 1000, clientRuns: 0 };
 }
 
-const USAGE = `npm run bench -- [--rooms N] [--runs K] [--quick] [--client | --no-client | --client-only] [--processes N --redis] [--sqlite-writer thread|inline] [--out FILE] [--profile DIR]`;
+const USAGE = `npm run bench -- [--rooms N] [--runs K] [--quick] [--client | --no-client | --client-only] [--processes N --redis] [--sqlite-writer thread|inline] [--out FILE] [--profile DIR] [--heap DIR]`;
 
 /** Reads the command line; throws with the usage on a bad flag. */
 export function optionsFromArgs(args: string[]): BenchOptions {
@@ -100,6 +103,7 @@ export function optionsFromArgs(args: string[]): BenchOptions {
       'sqlite-writer': { type: 'string' },
       out: { type: 'string' },
       profile: { type: 'string' },
+      heap: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -132,5 +136,6 @@ export function optionsFromArgs(args: string[]): BenchOptions {
     clientOnly: values['client-only'],
     out: values.out ?? null,
     profileDir: values.profile ?? null,
+    heapDir: values.heap ?? null,
   };
 }

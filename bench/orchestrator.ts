@@ -103,7 +103,7 @@ async function oneRun(side: Side, run: number, options: BenchOptions, work: stri
       // A fresh redis-server per run (the tests' own, set up as docs/deploy.md asks); every Duologue process shares it.
       redis = await startRedis();
     }
-    const start = () => startDuologue({ dataDir: dataDir!, commandLimit: options.commandLimit, redisUrl: redis?.url, profileDir: options.profileDir, sqliteWriter: options.sqliteWriter });
+    const start = () => startDuologue({ dataDir: dataDir!, commandLimit: options.commandLimit, redisUrl: redis?.url, profileDir: options.profileDir, heapDir: options.heapDir, sqliteWriter: options.sqliteWriter });
     server = await start();
     for (let i = 1; i < options.processes; i += 1) more.push(await start());
   } else {
@@ -124,6 +124,7 @@ async function oneRun(side: Side, run: number, options: BenchOptions, work: stri
     burstGapMs: options.burstGapMs,
     connectConcurrency: options.connectConcurrency,
     drainMs: options.drainMs,
+    heapDir: side === 'duologue' && servers.length === 1 ? options.heapDir : null,
     bystander:
       side === 'duologue' && options.quietRooms > 0 && busy.length > 0
         ? {
@@ -170,6 +171,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const date = startedAt.toISOString().slice(0, 10);
   const loadBefore = loadAverages();
   const work = mkdtempSync(join(tmpdir(), 'duologue-bench-'));
+  if (options.heapDir !== null) mkdirSync(options.heapDir, { recursive: true });
   const runs: RunRecord[] = [];
   const commits: LatencySummary[] = [];
   let client: ClientResult | null = null;

@@ -36,6 +36,8 @@ export interface DuologueServerOptions {
   commandLimit?: number;
   /** Writes a V8 CPU profile of the server into this folder when it exits. */
   profileDir?: string | null;
+  /** Lets SIGURG write a heap snapshot into this folder (not SIGUSR2: the server stops gracefully on that one). */
+  heapDir?: string | null;
   /** Rooms in this Redis instead of SQLite. */
   redisUrl?: string;
   sqliteWriter?: 'thread' | 'inline';
@@ -47,7 +49,10 @@ export interface DuologueServerOptions {
  * connections per address (every bench socket comes from 127.0.0.1) and warnings-only logs, on a free port; resolves once `/api/health` answers.
  */
 export function startDuologue(options: DuologueServerOptions): Promise<BenchServer> {
-  const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const profile = [
+    ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
+    ...(options.heapDir ? ['--heapsnapshot-signal=SIGURG', `--diagnostic-dir=${options.heapDir}`] : []),
+  ];
   return startProcess('duologue', join('server', 'start.ts'), '/api/health', profile, {
     HOST: '127.0.0.1',
     DUOLOGUE_DATA_DIR: options.dataDir,

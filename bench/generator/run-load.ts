@@ -1,3 +1,5 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { processRssKiB } from '../measure/proc';
 import { round3 } from '../measure/stats';
 import type { Side } from '../servers';
@@ -30,6 +32,8 @@ export interface LoadPlan {
   drainMs: number;
   /** Duologue only: busy rooms beside quiet ones. */
   bystander: BystanderPlan | null;
+  /** Where the server writes a heap snapshot on SIGURG (`--heap`): asked for after the bursts. */
+  heapDir?: string | null;
 }
 
 export interface BystanderPlan {
@@ -137,6 +141,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     const burstRun = await measured(serverPid, () => bursts(talks, plan.bursts, plan.burstGapMs, plan.drainMs));
     const burst = { ...phaseResult(burstRun.value.recorder, talks.length, burstRun.window), completionMs: burstRun.value.completionMs };
     const afterTrafficKiB = processRssKiB(serverPid);
+    if (plan.heapDir && typeof serverPid === 'number') await heapSnapshot(serverPid, plan.heapDir, url);
     const sockets = talks.length * 2;
 
     let bystander: LoadResult['bystander'] = null;
@@ -206,4 +211,24 @@ function dropReasons(talks: Talk[], startedAt: number): LoadResult['dropReasons'
     entry.lastMs = Math.max(entry.lastMs, ms);
   }
   return reasons;
+}
+
+/**
+ * Asks the server for a heap snapshot (SIGURG, `--heapsnapshot-signal`) with every socket still
+ * open. The server writes it on its one thread, so once the file is there and the server answers
+ * a request again, the snapshot is whole; then a pause lets the sockets' pings catch up.
+ */
+async function heapSnapshot(pid: number, dir: string, url: string): Promise<void> {
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGURG');
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const file = readdirSync(dir).find((name) => name.endsWith('.heapsnapshot') && !before.has(name));
+    if (file === undefined || statSync(join(dir, file)).size === 0) continue;
+    await fetch(`${url}/api/health`).then((response) => response.arrayBuffer());
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    return;
+  }
+  throw new Error(`the server wrote no heap snapshot in ${dir} within 3 minutes`);
 }
