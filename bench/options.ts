@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** Everything a bench run is told; `npm run bench` fills it from flags. */
@@ -40,7 +41,7 @@ export interface BenchOptions {
   out: string | null;
   /** When set, each measured Duologue server writes a V8 CPU profile (`--cpu-prof`) here. */
   profileDir: string | null;
-  /** When set, each measured Duologue server writes a V8 heap snapshot here after the burst phase. */
+  /** When set, the measured Duologue server (one process) writes a V8 heap snapshot here after the bursts. */
   heapDir: string | null;
   /** Progress lines (stderr), or nothing. */
   log: (line: string) => void;
@@ -136,6 +137,7 @@ export function optionsFromArgs(args: string[]): BenchOptions {
     clientOnly: values['client-only'],
     out: values.out ?? null,
     profileDir: values.profile ?? null,
-    heapDir: values.heap ?? null,
+    // The server resolves its --diagnostic-dir from the project's folder, the generator from its own.
+    heapDir: values.heap === undefined ? null : resolve(values.heap),
   };
 }

@@ -35,6 +35,16 @@ type Pick = (result: LoadResult) => number | null;
 const measured = (values: Array<number | null>): number[] => values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
 
 const median = (values: number[]) => spread(values).median;
+
+/**
+ * The median completion time of the bursts that completed whole. A burst with a lost command, or
+ * one in which no room could send (each still waiting for its previous answer, at a load the
+ * server falls behind on), has none; when no burst completed, there is no figure (null), not 0.
+ */
+export function burstCompletion(completionMs: ReadonlyArray<number | null>): number | null {
+  const whole = completionMs.filter((ms): ms is number => typeof ms === 'number' && Number.isFinite(ms));
+  return whole.length === 0 ? null : median(whole);
+}
 const phases = (r: LoadResult): PhaseResult[] => [r.steady, r.burst, ...(r.bystander === null ? [] : [r.bystander.quietAlone, r.bystander.quietWithBusy, r.bystander.busy])];
 const total = (r: LoadResult, count: (p: PhaseResult) => number) => phases(r).reduce((sum, p) => sum + count(p), 0);
 const rejectedOf = (p: PhaseResult) => Object.values(p.rejected).reduce((sum, n) => sum + n, 0);
@@ -51,7 +61,7 @@ const FIGURES: Array<[string, string, Pick]> = [
   ['steady: server CPU per command', 'µs', (r) => r.steady.serverCpuPerCommandUs],
   ...latencyRows('burst: command → partner state', (r) => r.burst.partner),
   ...latencyRows('burst: command → ack', (r) => r.burst.ack),
-  ['burst: completion (median of the bursts)', 'ms', (r) => median(r.burst.completionMs ?? [])],
+  ['burst: completion (median of the bursts)', 'ms', (r) => burstCompletion(r.burst.completionMs ?? [])],
   ['burst: commands per second', 'cmd/s', (r) => r.burst.commandsPerSecond],
   ['burst: server CPU per command', 'µs', (r) => r.burst.serverCpuPerCommandUs],
   ['connecting all sockets', 'ms', (r) => r.setup.connectMs],

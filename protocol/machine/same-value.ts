@@ -29,8 +29,8 @@ export function sameValue(a: unknown, b: unknown): boolean {
 
 /**
  * A deep copy of a JSON-shaped value (plain objects, arrays, strings, numbers, booleans, null).
- * It walks the value directly, where `structuredClone` serializes and parses it again, which
- * cost a tenth of the server's time per command (docs/performance.md).
+ * It walks the value directly, where `structuredClone` serializes and parses it again: 12 % of
+ * the server's busy time in a steady phase (docs/performance.md, "The evening").
  */
 export function copyValue<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;

@@ -122,6 +122,9 @@ export class RoomService {
     let count = 0;
     for (const roomId of await this.deps.store.idleSince(cutoff)) {
       if (await this.deps.host.remove(roomId)) count += 1;
+      // A deletion is written and checkpointed at once, on the main thread with the inline
+      // SQLite writer: the other rooms' commands get a turn between two of them.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     if (count > 0) this.deps.log.info({ expired: count }, 'expired rooms deleted');
     return count;

@@ -35,7 +35,7 @@ export function openSqliteStore(dataDir: string, options: { writer?: SqliteWrite
   migrate(db);
   const writer: Writer = options.writer === 'thread' ? new WriterThread(file) : new InlineWriter(file);
 
-  // The main thread's statements only read; every write goes to the writer thread.
+  // These statements only read; every write goes through the writer (its own connection).
   const q = {
     loadRoom: db.prepare<[string], { data: string; version: number }>('SELECT data, version FROM rooms WHERE id = ?'),
     loadEvents: db.prepare<[string], { data: string }>('SELECT data FROM room_events WHERE room_id = ? ORDER BY seq'),
@@ -247,7 +247,8 @@ class InlineWriter implements Writer {
   async close(): Promise<void> {
     const handle = this.handle;
     this.handle = null;
-    handle?.({ kind: 'close', id: this.nextId++ });
+    const reply = handle?.({ kind: 'close', id: this.nextId++ });
+    if (reply !== undefined && 'error' in reply) throw writerError(reply.error);
   }
 }
 

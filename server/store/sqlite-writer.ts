@@ -2,11 +2,12 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 
 /**
- * The SQLite store's writer: a worker thread holding the one connection that writes. Every
- * write of the store (a group of commits, a new room, a deletion) is done here, so a commit's
- * statements, its fsync and WAL checkpoints never stop the server's event loop. The main
- * thread prepares each write (rows already serialized) and answers its callers when this
- * thread reports the `COMMIT` returned; it keeps a connection of its own for reads.
+ * The SQLite store's writer: the one connection that writes. Every write of the store (a group
+ * of commits, a new room, a deletion) is done here. It runs on the main thread (`inline`, the
+ * default: no hand-over between threads) or as a worker thread of its own (`thread`), where a
+ * commit's statements, its fsync and WAL checkpoints never stop the server's event loop. The
+ * store prepares each write (rows already serialized) and answers its callers when the writer
+ * reports the `COMMIT` returned; it keeps a connection of its own for reads.
  */
 
 /** The timeline's change: events appended after the last stored one, at most `keep` kept. */

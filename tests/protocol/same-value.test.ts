@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { copyValue, sameValue } from '../../protocol/machine/same-value';
+import { inDialogue, MIN, ok, T0 } from './helpers';
 
 describe('sameValue', () => {
   it('compares JSON-shaped values as JSON would', () => {
@@ -21,6 +22,18 @@ describe('copyValue', () => {
     copy.stats.A.turns = 3;
     copy.list[0]!.push(9);
     expect(original).toStrictEqual({ stats: { A: { breaks: [{ startedAt: 1, endedAt: null }], turns: 2 } }, floor: null, list: [[1], [2]] });
+  });
+
+  it('copies a whole room as structuredClone did', () => {
+    // A moderated room in the dialogue, with a break taken and over, a note and a coach line.
+    let room = inDialogue({ as: 'moderator' });
+    room = ok(room, 'B', { type: 'flood' }, T0 + MIN).room;
+    room = ok(room, 'A', { type: 'ready' }, T0 + 30 * MIN).room;
+    room = ok(room, 'B', { type: 'ready' }, T0 + 31 * MIN).room;
+    room = ok(room, 'moderator', { type: 'note', text: 'Sam softened after the break.' }, T0 + 32 * MIN).room;
+    room = ok(room, 'moderator', { type: 'coach', to: 'A', text: 'Slow down a little.' }, T0 + 33 * MIN).room;
+    expect(room.stats.B.breaks).toHaveLength(1);
+    expect(copyValue(room)).toStrictEqual(structuredClone(room));
   });
 
   it('keeps an own "__proto__" key as a key, never as the copy\'s prototype', () => {

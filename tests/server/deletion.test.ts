@@ -78,4 +78,20 @@ describe('deletion and expiry', () => {
     expect((await api(server.url, `/api/rooms/${active.roomId}/summary`, { seatKey: active.seatKey })).status).toBe(200);
     idle.close();
   });
+
+  it("lets other rooms' commands through while a sweep deletes many rooms", async () => {
+    const idle = await Promise.all(Array.from({ length: 60 }, () => createRoom(server.url, { name: 'Ann' })));
+    clock.advance(20 * DAY);
+    const live = await openRoom(server.url);
+    const left = () => idle.filter((room) => rowsOf(room.roomId) > 0).length;
+    expect(left()).toBe(60);
+    // The sweep starts inside this call; each deletion is written and checkpointed on the main thread.
+    clock.advance(10 * DAY + 60 * 60 * 1000);
+    const ack = await live.A.send({ type: 'repair', phrase: 'appreciate.trying' });
+    expect(ack.ok).toBe(true);
+    // The command was answered while the sweep was still at work, not after it.
+    expect(left()).toBeGreaterThan(0);
+    await expect.poll(left, { timeout: 30_000, interval: 50 }).toBe(0);
+    live.close();
+  });
 });

@@ -12,8 +12,8 @@ const data = tempDataDir();
 afterAll(() => data.remove());
 
 describe('grouped commits', () => {
-  it('writes the commits of one turn in one transaction, and answers each one apart', async () => {
-    const store = openSqliteStore(`${data.dir}/store`);
+  it.each(['inline', 'thread'] as const)('writes the commits of one turn in one transaction, and answers each one apart (writes %s)', async (writer) => {
+    const store = openSqliteStore(`${data.dir}/store-${writer}`, { writer });
     const rooms = ['X', 'Y', 'Z'].map((c, i) => createRoom({ name: 'Ann', id: c.repeat(22), minuteMs: 60_000 }, 1000 + i).room);
     for (const room of rooms) await store.insertRoom({ room, deadline: null, seatKeys: [], invites: [] });
     const [x, y, z] = rooms as [(typeof rooms)[0], (typeof rooms)[0], (typeof rooms)[0]];
