@@ -23,6 +23,8 @@ export interface GoalRow {
 export interface BystanderSummary {
   quietAlone: { p50: Spread; p95: Spread; p99: Spread };
   quietWithBusy: { p50: Spread; p95: Spread; p99: Spread };
+  /** How late the generator's own event loop ran (p99, ms): its lateness is in every latency it times. */
+  generatorLoopDelayP99: { alone: Spread; withBusy: Spread };
   /** with busy rooms / without, per run, for each percentile. */
   ratioP50: Spread;
   ratioP99: Spread;
@@ -64,6 +66,7 @@ const FIGURES: Array<[string, string, Pick]> = [
   ['burst: completion (median of the bursts)', 'ms', (r) => burstCompletion(r.burst.completionMs ?? [])],
   ['burst: commands per second', 'cmd/s', (r) => r.burst.commandsPerSecond],
   ['burst: server CPU per command', 'µs', (r) => r.burst.serverCpuPerCommandUs],
+  ['steady: the generator\'s event-loop delay p99', 'ms', (r) => r.steady.generatorLoopDelay?.p99 ?? null],
   ['connecting all sockets', 'ms', (r) => r.setup.connectMs],
   ['server RSS idle', 'MiB', (r) => r.rss.idleKiB / 1024],
   ['server RSS after connecting', 'MiB', (r) => r.rss.afterConnectKiB / 1024],
@@ -100,6 +103,10 @@ export function summarizeBystander(duologue: LoadResult[]): BystanderSummary | n
       p50: of((b) => b.quietWithBusy.partner.p50),
       p95: of((b) => b.quietWithBusy.partner.p95),
       p99: of((b) => b.quietWithBusy.partner.p99),
+    },
+    generatorLoopDelayP99: {
+      alone: of((b) => b.quietAlone.generatorLoopDelay?.p99 ?? null),
+      withBusy: of((b) => b.quietWithBusy.generatorLoopDelay?.p99 ?? null),
     },
     ratioP50: of((b) => ratio(b.quietWithBusy.partner.p50, b.quietAlone.partner.p50) ?? Number.NaN),
     ratioP99: of((b) => ratio(b.quietWithBusy.partner.p99, b.quietAlone.partner.p99) ?? Number.NaN),
@@ -213,6 +220,7 @@ export function summaryText(input: {
     lines.push('Bystander (Duologue): quiet rooms command → partner state, alone and beside busy rooms (ms):');
     lines.push(`  alone        p50 ${show(b.quietAlone.p50)}   p95 ${show(b.quietAlone.p95)}   p99 ${show(b.quietAlone.p99)}`);
     lines.push(`  beside busy  p50 ${show(b.quietWithBusy.p50)}   p95 ${show(b.quietWithBusy.p95)}   p99 ${show(b.quietWithBusy.p99)}`);
+    lines.push(`  the generator's own event-loop delay p99: alone ${show(b.generatorLoopDelayP99.alone)}, beside busy ${show(b.generatorLoopDelayP99.withBusy)}`);
     lines.push(`  ratio        p50 ×${show(b.ratioP50)}   p99 ×${show(b.ratioP99)}`);
     lines.push(`  busy rooms   p50 ${show(b.busy.p50)}   p99 ${show(b.busy.p99)}   ${show(b.busy.commandsPerSecond)} cmd/s`);
     lines.push(

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { machineLoad, machineTicks, processTimes, type MachineLoad } from '../measure/proc';
 import { round3, type LatencySummary } from '../measure/stats';
 import { Recorder } from './recorder';
@@ -25,6 +26,8 @@ export interface PhaseResult {
   /** The server's time runnable but waiting for a core (others held it), over the phase. */
   serverRunQueueMs: number;
   generatorCpuMs: number;
+  /** How late the generator's own event loop ran during the phase (ms). */
+  generatorLoopDelay: { p50: number; p99: number; max: number };
   machine: MachineLoad;
   /** Burst only: from each burst's first emit to its last command's completion. */
   completionMs?: number[];
@@ -84,6 +87,8 @@ export interface PhaseWindow {
   serverCpuMs: number;
   serverRunQueueMs: number;
   generatorCpuMs: number;
+  /** How late the generator's own event loop ran (ms): a late loop times every answer late. */
+  generatorLoopDelay: { p50: number; p99: number; max: number };
   machine: MachineLoad;
 }
 
@@ -92,9 +97,17 @@ export async function measured<T>(serverPid: number | readonly number[], run: ()
   const serverBefore = processTimes(serverPid);
   const selfBefore = process.cpuUsage();
   const ticksBefore = machineTicks();
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const wallBefore = performance.now();
   const value = await run();
   const wallMs = performance.now() - wallBefore;
+  loop.disable();
+  const generatorLoopDelay = {
+    p50: round3(loop.percentile(50) / 1e6),
+    p99: round3(loop.percentile(99) / 1e6),
+    max: round3(loop.max / 1e6),
+  };
   const serverAfter = processTimes(serverPid);
   const serverCpuMs = serverAfter.cpuMs - serverBefore.cpuMs;
   const serverRunQueueMs = serverAfter.runQueueMs - serverBefore.runQueueMs;
@@ -102,7 +115,7 @@ export async function measured<T>(serverPid: number | readonly number[], run: ()
   const generatorCpuMs = (self.user + self.system) / 1000;
   return {
     value,
-    window: { serverCpuMs, serverRunQueueMs, generatorCpuMs, machine: machineLoad(ticksBefore, machineTicks(), serverCpuMs + generatorCpuMs, wallMs) },
+    window: { serverCpuMs, serverRunQueueMs, generatorCpuMs, generatorLoopDelay, machine: machineLoad(ticksBefore, machineTicks(), serverCpuMs + generatorCpuMs, wallMs) },
   };
 }
 
@@ -130,6 +143,7 @@ export function phaseResult(recorder: Recorder, rooms: number, window: PhaseWind
     serverCpuPerCommandUs: round3(commandsInWindow > 0 ? (window.serverCpuMs * 1000) / commandsInWindow : Number.NaN),
     serverRunQueueMs: round3(window.serverRunQueueMs),
     generatorCpuMs: round3(window.generatorCpuMs),
+    generatorLoopDelay: window.generatorLoopDelay,
     machine: window.machine,
   };
 }

@@ -96,6 +96,11 @@ describe('npm run bench, at toy scale', () => {
       ]) {
         expect(Number.isFinite(value) && value > 0, `${name}: ${value}`).toBe(true);
       }
+      // The generator's own loop: never early, and its p99 within its max.
+      const loop = phase.generatorLoopDelay;
+      expect(loop.p50, name).toBeGreaterThan(0);
+      expect(loop.p99, name).toBeGreaterThanOrEqual(loop.p50);
+      expect(loop.max, name).toBeGreaterThanOrEqual(loop.p99);
     }
     for (const run of report.runs) {
       expect(run.result.setup.connectMs).toBeGreaterThan(0);
