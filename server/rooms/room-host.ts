@@ -81,7 +81,8 @@ const WRITTEN_AT = { info: new Set(['info', 'debug', 'trace']), debug: new Set([
  * A room's whole life on the server, one entry point per method: a command, a seat claim,
  * a connection, a deadline, a deletion. Each runs in the room's turn (one writer per room
  * in this process) and reads top to bottom: load → machine → commit (which answers a replayed
- * command id) → fan-out → deadline. The reply is returned only after the commit, so an ack never precedes durability.
+ * command id) → fan-out → deadline. The reply is returned only after the commit, so an ack
+ * never precedes durability.
  */
 export class RoomHost {
   readonly presence: PresenceTracker;
