@@ -154,7 +154,16 @@ export class RoomHost {
         const rev = outcome.room.rev;
         const deadline = nextDeadline(outcome.room);
         const commit = { room: after, deadline, acceptedCommand: { seat, commandId: command.id, rev } };
-        const result = await this.commit(stored, commit);
+        let result: CommitResult;
+        try {
+          result = await this.commit(stored, commit);
+        } catch (error) {
+          // The store could not write (a full disk, a dead writer): a retry of a command accepted
+          // before still gets its first answer, as it would have from the store before the machine.
+          const replayed = await this.deps.store.acceptedCommand(roomId, seat, command.id).catch(() => null);
+          if (replayed !== null) return { ok: true, rev: replayed };
+          throw error;
+        }
         if (result === 'conflict') return CONFLICT;
         if (result !== 'committed') return { ok: true, rev: result.replayed };
         if (after !== null) this.fanOut(after, outcome.audience, now);

@@ -75,6 +75,21 @@ describe('grouped commits', () => {
       room.close();
     });
 
+    it('still gives a retried command its first answer while the store cannot write', async () => {
+      const room = await openRoom(url);
+      await startDialogue(room);
+      const first = await room.A.send({ type: 'repair', phrase: 'sorry.my-part' }, 'failed-retry-1');
+      expect(first.ok).toBe(true);
+      // The machine would accept the repair again, so the retry goes to a commit, and that commit fails.
+      failNext = true;
+      expect(await room.A.send({ type: 'repair', phrase: 'sorry.my-part' }, 'failed-retry-1')).toEqual(first);
+      expect(failNext).toBe(false);
+      // A new command in the same state is still refused with internal when its commit fails.
+      failNext = true;
+      expect(await room.A.send({ type: 'repair', phrase: 'sorry.my-part' }, 'failed-retry-2')).toMatchObject({ ok: false, error: { code: 'internal' } });
+      room.close();
+    });
+
     it('tries a deadline whose commit failed again, so the break still comes due', async () => {
       const room = await openRoom(url);
       await startDialogue(room);
