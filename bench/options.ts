@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { SqliteWriterMode } from '../server/store/sqlite-store';
 
 /** Everything a bench run is told; `npm run bench` fills it from flags. */
 export interface BenchOptions {
@@ -36,7 +37,7 @@ export interface BenchOptions {
   /** Rooms in Redis (a redis-server of the bench's own, `appendfsync always`) instead of SQLite. */
   redis: boolean;
   /** Where Duologue's SQLite writes run (`DUOLOGUE_SQLITE_WRITER`): a thread of their own, or inline. */
-  sqliteWriter: 'thread' | 'inline';
+  sqliteWriter: SqliteWriterMode;
   /** Where the JSON goes; by default bench/results/<date>-<rooms>[-quick].json. */
   out: string | null;
   /** When set, each measured Duologue server writes a V8 CPU profile (`--cpu-prof`) here. */

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { SqliteWriterMode } from '../server/store/sqlite-store';
 
 /** The project's root (bench/ sits directly under it). */
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
@@ -40,7 +41,7 @@ export interface DuologueServerOptions {
   heapDir?: string | null;
   /** Rooms in this Redis instead of SQLite. */
   redisUrl?: string;
-  sqliteWriter?: 'thread' | 'inline';
+  sqliteWriter?: SqliteWriterMode;
 }
 
 /**
