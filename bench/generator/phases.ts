@@ -26,8 +26,8 @@ export interface PhaseResult {
   /** The server's time runnable but waiting for a core (others held it), over the phase. */
   serverRunQueueMs: number;
   generatorCpuMs: number;
-  /** How late the generator's own event loop ran during the phase (ms). */
-  generatorLoopDelay: { p50: number; p99: number; max: number };
+  /** How late the generator's own event loop ran during the phase (ms); null when it took no sample. */
+  generatorLoopDelay: { p50: number; p99: number; max: number } | null;
   machine: MachineLoad;
   /** Burst only: from each burst's first emit to its last command's completion. */
   completionMs?: number[];
@@ -87,8 +87,11 @@ export interface PhaseWindow {
   serverCpuMs: number;
   serverRunQueueMs: number;
   generatorCpuMs: number;
-  /** How late the generator's own event loop ran (ms): a late loop times every answer late. */
-  generatorLoopDelay: { p50: number; p99: number; max: number };
+  /**
+   * How late the generator's own event loop ran (ms): a late loop times every answer late.
+   * Null for a phase too short for the monitor to take a sample (it samples every millisecond).
+   */
+  generatorLoopDelay: { p50: number; p99: number; max: number } | null;
   machine: MachineLoad;
 }
 
@@ -103,11 +106,10 @@ export async function measured<T>(serverPid: number | readonly number[], run: ()
   const value = await run();
   const wallMs = performance.now() - wallBefore;
   loop.disable();
-  const generatorLoopDelay = {
-    p50: round3(loop.percentile(50) / 1e6),
-    p99: round3(loop.percentile(99) / 1e6),
-    max: round3(loop.max / 1e6),
-  };
+  const generatorLoopDelay =
+    loop.count === 0
+      ? null
+      : { p50: round3(loop.percentile(50) / 1e6), p99: round3(loop.percentile(99) / 1e6), max: round3(loop.max / 1e6) };
   const serverAfter = processTimes(serverPid);
   const serverCpuMs = serverAfter.cpuMs - serverBefore.cpuMs;
   const serverRunQueueMs = serverAfter.runQueueMs - serverBefore.runQueueMs;

@@ -96,11 +96,16 @@ describe('npm run bench, at toy scale', () => {
       ]) {
         expect(Number.isFinite(value) && value > 0, `${name}: ${value}`).toBe(true);
       }
-      // The generator's own loop: never early, and its p99 within its max.
+      // The generator's own loop, sampled every millisecond: a phase of seconds has samples (a
+      // burst at this scale may be over before the first). Percentiles come from histogram
+      // buckets, whose bounds may lie up to 1 % above the largest value recorded.
       const loop = phase.generatorLoopDelay;
-      expect(loop.p50, name).toBeGreaterThan(0);
-      expect(loop.p99, name).toBeGreaterThanOrEqual(loop.p50);
-      expect(loop.max, name).toBeGreaterThanOrEqual(loop.p99);
+      if (name.endsWith('steady')) expect(loop, name).not.toBeNull();
+      if (loop !== null) {
+        expect(loop.p50, name).toBeGreaterThan(0);
+        expect(loop.p99, name).toBeGreaterThanOrEqual(loop.p50);
+        expect(loop.max * 1.01, name).toBeGreaterThanOrEqual(loop.p99);
+      }
     }
     for (const run of report.runs) {
       expect(run.result.setup.connectMs).toBeGreaterThan(0);
