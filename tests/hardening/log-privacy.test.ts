@@ -1,9 +1,8 @@
-import { Writable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../server/logger';
 import { ManualClock } from '../support/manual-clock';
-import { startServer, tempDataDir, type TestServer } from '../support/test-server';
+import { logSink, startServer, tempDataDir, type TestServer } from '../support/test-server';
 import { rawRequest } from '../support/raw-http';
 import { Member, openModeratedRoom, request } from './support/wire';
 
@@ -18,13 +17,7 @@ const WORDS = {
   note: 'Note-Lq7-they-seem-flooded',
 };
 
-const lines: string[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    lines.push(...chunk.toString().split('\n').filter((l) => l !== ''));
-    done();
-  },
-});
+const { lines, stream: sink } = logSink();
 const data = tempDataDir();
 const clock = new ManualClock(Date.UTC(2026, 10, 25, 9, 0, 0));
 let server: TestServer;

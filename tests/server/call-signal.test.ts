@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { MAX_CANDIDATE_CHARS, MAX_SDP_CHARS, type CallAck, type CallConfigAck, type CallSignal } from '../../protocol';
@@ -9,7 +8,7 @@ import type { DuologueServer } from '../../server/realtime/socket-gateway';
 import type { ClientSocket } from '../support/member';
 import type { Member } from '../support/member';
 import { openRoom, type OpenRoom } from '../support/room-setup';
-import { startServer, tempDataDir, type TestServer } from '../support/test-server';
+import { logSink, startServer, tempDataDir, type TestServer } from '../support/test-server';
 
 const WAIT_MS = 5000;
 const SIGNAL_LIMIT = 20;
@@ -46,13 +45,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-const lines: string[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    lines.push(...chunk.toString().split('\n').filter((l) => l !== ''));
-    done();
-  },
-});
+const { lines, stream: sink } = logSink();
 const data = tempDataDir();
 let server: TestServer;
 const rooms: OpenRoom[] = [];

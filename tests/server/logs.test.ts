@@ -4,15 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../server/logger';
 import { api } from '../support/api-client';
 import { openRoom, startDialogue } from '../support/room-setup';
-import { startServer, tempDataDir, type TestServer } from '../support/test-server';
+import { logSink, startServer, tempDataDir, type TestServer } from '../support/test-server';
 
-const lines: string[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _encoding, done) {
-    lines.push(...chunk.toString().split('\n').filter((l) => l !== ''));
-    done();
-  },
-});
+const { lines, stream: sink } = logSink();
 const data = tempDataDir();
 let server: TestServer;
 beforeAll(async () => {
@@ -60,13 +54,7 @@ describe('the logs', () => {
 
 describe('the logs at a terminal', () => {
   it('put the line per request and per command at debug, so that a person watching keeps the addresses in view', async () => {
-    const watched: string[] = [];
-    const screen = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        watched.push(...chunk.toString().split('\n').filter((l) => l !== ''));
-        done();
-      },
-    });
+    const { lines: watched, stream: screen } = logSink();
     const dir = tempDataDir();
     const quiet = await startServer({ dataDir: dir.dir, logger: createLogger('info', screen) as FastifyBaseLogger, requestLogLevel: 'debug' });
     const chatty = await startServer({ dataDir: dir.dir, logger: createLogger('debug', screen) as FastifyBaseLogger, requestLogLevel: 'debug' });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { buildApp, type AppConfig } from '../../server/app';
 import type { Clock } from '../../server/clock';
 import { openSqliteStore } from '../../server/store/sqlite-store';
@@ -56,4 +57,16 @@ export async function startServer(options: TestServerOptions): Promise<TestServe
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('the server has no address');
   return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+}
+
+/** A stream a logger can write to, keeping each JSON line it receives (empty lines dropped). */
+export function logSink(): { lines: string[]; stream: Writable } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter((line) => line !== ''));
+      done();
+    },
+  });
+  return { lines, stream };
 }
