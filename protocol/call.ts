@@ -25,18 +25,28 @@ export const CallCandidate = z.strictObject({
 export type CallCandidate = z.infer<typeof CallCandidate>;
 
 /**
+ * Names one peer connection of one phone: 8–64 letters, digits, `-` or `_` (the Vue client
+ * draws 16 at random). It is no secret and no address; it only lets the other phone tell a
+ * signal of the connection it is paired with from one of a connection that is gone.
+ */
+export const CallLink = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a link is 8–64 letters, digits, "-" or "_"');
+
+/**
  * What one partner's phone tells the other's:
- * - `hello`: "I am in the call now" (a first tap on Call, a join, or a reload): the other phone,
- *   if it is in the call, starts a fresh connection; if not, it shows that its partner is calling.
- * - `offer`, `answer`: a session description; `candidate`: one ICE candidate.
+ * - `hello`: "I am in the call now, on the fresh connection `link`" (a first tap on Call, a
+ *   join, a reload, or a rejoin after a long drop): the other phone, if it is in the call, pairs
+ *   a fresh connection of its own with `link` and offers; if not, it shows that its partner is
+ *   calling.
+ * - `offer`, `answer`: a session description; `candidate`: one ICE candidate. Each names the
+ *   connection it comes `from` and the partner's connection it is meant `to`.
  * - `mute`: this phone's microphone was muted or unmuted (for the partner's screen).
  * - `hangup`: this phone left the call.
  */
 export const CallSignal = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('hello') }),
-  z.strictObject({ kind: z.literal('offer'), sdp: Sdp }),
-  z.strictObject({ kind: z.literal('answer'), sdp: Sdp }),
-  z.strictObject({ kind: z.literal('candidate'), candidate: CallCandidate }),
+  z.strictObject({ kind: z.literal('hello'), link: CallLink }),
+  z.strictObject({ kind: z.literal('offer'), sdp: Sdp, from: CallLink, to: CallLink }),
+  z.strictObject({ kind: z.literal('answer'), sdp: Sdp, from: CallLink, to: CallLink }),
+  z.strictObject({ kind: z.literal('candidate'), candidate: CallCandidate, from: CallLink, to: CallLink }),
   z.strictObject({ kind: z.literal('mute'), muted: z.boolean() }),
   z.strictObject({ kind: z.literal('hangup') }),
 ]);

@@ -14,6 +14,10 @@ const run = chromiumAvailable || mustRunBrowserTests;
 /** What the page's call probe reports (`window.__duologueCall`, behind a local flag). */
 interface Figures {
   connectionState: string;
+  iceConnectionState: string;
+  iceGatheringState: string;
+  signalingState: string;
+  paired: boolean;
   bytesReceived: number;
   bytesSent: number;
   micEnabled: boolean;
@@ -30,9 +34,14 @@ async function figures(page: Page): Promise<Figures | null> {
 
 /** Waits until the partner's audio arrives on this phone: bytes received grow between two looks. */
 async function audioFlows(page: Page): Promise<void> {
-  await expect.poll(async () => (await figures(page))?.connectionState, { timeout: 20_000 }).toBe('connected');
-  const first = (await figures(page))!.bytesReceived;
-  await expect.poll(async () => (await figures(page))!.bytesReceived, { timeout: 10_000 }).toBeGreaterThan(first + 1000);
+  try {
+    await expect.poll(async () => (await figures(page))?.connectionState, { timeout: 20_000 }).toBe('connected');
+    const first = (await figures(page))!.bytesReceived;
+    await expect.poll(async () => (await figures(page))!.bytesReceived, { timeout: 10_000 }).toBeGreaterThan(first + 1000);
+  } catch (error) {
+    // Where the connection stood, so that a failure here says which step of the set-up it missed.
+    throw new Error(`no audio on ${page.url()}: ${JSON.stringify(await figures(page).catch(() => 'no probe'))}`, { cause: error });
+  }
 }
 
 function bar(page: Page) {

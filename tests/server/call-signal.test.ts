@@ -12,6 +12,9 @@ import { logSink, startServer, tempDataDir, type TestServer } from '../support/t
 
 const WAIT_MS = 5000;
 const SIGNAL_LIMIT = 20;
+/** Two connection names, as phones draw them. */
+const LINK_A = 'k3Jx9_Qa-7Lm2Pw0';
+const LINK_B = 'Zr81yHq0nV-b_4sT';
 const ICE = [{ urls: 'stun:stun.example.org:3478' }, { urls: ['turn:turn.example.org:3478'], username: 'duo', credential: 'turn-pass' }];
 
 /** Every `call:signal` a member's socket receives, in order. */
@@ -75,12 +78,12 @@ describe('the voice call signalling', () => {
     const elsewhere = await room(true);
     const [toA, toB, toModerator] = [inbox(here.A), inbox(here.B), inbox(here.moderator!)];
     const others = elsewhere.all.map(inbox);
-    const offer = { kind: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n' } as const;
+    const offer = { kind: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n', from: LINK_A, to: LINK_B } as const;
 
     expect(await signal(here.A, offer)).toEqual({ ok: true });
     await until(() => toB.length === 1, 'the offer at B');
     expect(toB[0]).toEqual(offer);
-    const candidate = { kind: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 } } as const;
+    const candidate = { kind: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 }, from: LINK_B, to: LINK_A } as const;
     expect(await signal(here.B, candidate)).toEqual({ ok: true });
     await until(() => toA.length === 1, 'the candidate at A');
     expect(toA[0]).toEqual(candidate);
@@ -97,14 +100,14 @@ describe('the voice call signalling', () => {
     const { Member } = await import('../support/member');
     const secondB = await Member.connect(server.url, here.roomId, here.keys.B!);
     const [first, second] = [inbox(here.B), inbox(secondB)];
-    expect(await signal(here.A, { kind: 'hello' })).toEqual({ ok: true });
+    expect(await signal(here.A, { kind: 'hello', link: LINK_A })).toEqual({ ok: true });
     await until(() => first.length === 1 && second.length === 1, 'hello on both of B’s connections');
     secondB.close();
   });
 
   it('refuses a malformed or oversized signal with `invalid` and relays nothing', async () => {
     const here = await room();
-    const toB = inbox(here.B);
+    const [toA, toB] = [inbox(here.A), inbox(here.B)];
     const bad: unknown[] = [
       null,
       'offer',
@@ -122,23 +125,34 @@ describe('the voice call signalling', () => {
       { kind: 'hangup', reason: 'bye' },
       { kind: 'hello', to: 'moderator' },
     ];
-    for (const payload of bad) {
-      const ack = await signal(here.A, payload);
+    // The connection names: required, and plain (sent from B: each seat's budget is its own).
+    const badLinks: unknown[] = [
+      { kind: 'hello' },
+      { kind: 'hello', link: 'short' },
+      { kind: 'hello', link: 'x'.repeat(65) },
+      { kind: 'hello', link: 'has spaces in it' },
+      { kind: 'offer', sdp: 'v=0', from: LINK_A },
+      { kind: 'answer', sdp: 'v=0', to: LINK_B },
+      { kind: 'candidate', candidate: { candidate: 'c' }, from: LINK_A, to: '<script>x</script>' },
+    ];
+    for (const [member, payload] of [...bad.map((p) => [here.A, p] as const), ...badLinks.map((p) => [here.B, p] as const)]) {
+      const ack = await signal(member, payload);
       expect(ack, JSON.stringify(payload).slice(0, 80)).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.any(String) } });
       if (!ack.ok) expect(ack.error.message.length).toBeLessThan(200);
     }
     // The largest allowed description goes through.
-    expect(await signal(here.A, { kind: 'offer', sdp: 'x'.repeat(MAX_SDP_CHARS) })).toEqual({ ok: true });
+    expect(await signal(here.A, { kind: 'offer', sdp: 'x'.repeat(MAX_SDP_CHARS), from: LINK_A, to: LINK_B })).toEqual({ ok: true });
     await until(() => toB.length === 1, 'the one valid offer');
-    await settle(here.B);
+    await Promise.all([settle(here.A), settle(here.B)]);
     expect(toB).toHaveLength(1);
+    expect(toA).toEqual([]);
     expect(here.A.socket.connected).toBe(true);
   });
 
   it('answers `forbidden` to a moderator, who can neither signal nor read the ICE servers', async () => {
     const here = await room(true);
     const [toA, toB] = [inbox(here.A), inbox(here.B)];
-    expect(await signal(here.moderator!, { kind: 'hello' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await signal(here.moderator!, { kind: 'hello', link: LINK_A })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await config(here.moderator!)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     // The shape comes first, as for commands: a malformed signal from the moderator is `invalid`.
     expect(await signal(here.moderator!, { kind: 'nope' })).toMatchObject({ ok: false, error: { code: 'invalid' } });
@@ -155,12 +169,12 @@ describe('the voice call signalling', () => {
     const here = await room();
     const toB = inbox(here.B);
     const answers: CallAck[] = [];
-    for (let i = 0; i < SIGNAL_LIMIT; i++) answers.push(await signal(here.A, i % 2 === 0 ? { kind: 'hello' } : { kind: 'bogus' }));
+    for (let i = 0; i < SIGNAL_LIMIT; i++) answers.push(await signal(here.A, i % 2 === 0 ? { kind: 'hello', link: LINK_A } : { kind: 'bogus' }));
     expect(answers.filter((a) => a.ok)).toHaveLength(SIGNAL_LIMIT / 2);
-    expect(await signal(here.A, { kind: 'hello' })).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    expect(await signal(here.A, { kind: 'hello', link: LINK_A })).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
     expect(await config(here.A)).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
     // The other seat's budget is its own, and commands keep theirs.
-    expect(await signal(here.B, { kind: 'hello' })).toEqual({ ok: true });
+    expect(await signal(here.B, { kind: 'hello', link: LINK_B })).toEqual({ ok: true });
     expect(await here.A.send({ type: 'repair', phrase: 'appreciate.thank-you' })).toMatchObject({ ok: true });
     await settle(here.B);
     expect(toB).toHaveLength(SIGNAL_LIMIT / 2);
@@ -171,8 +185,8 @@ describe('the voice call signalling', () => {
     const toB = inbox(here.B);
     const marker = 'Sdp-marker-81723';
     const candidateMarker = 'Candidate-marker-44191';
-    expect(await signal(here.A, { kind: 'offer', sdp: `v=0\r\ns=${marker}\r\n` })).toEqual({ ok: true });
-    expect(await signal(here.A, { kind: 'candidate', candidate: { candidate: candidateMarker, sdpMid: '0' } })).toEqual({ ok: true });
+    expect(await signal(here.A, { kind: 'offer', sdp: `v=0\r\ns=${marker}\r\n`, from: LINK_A, to: LINK_B })).toEqual({ ok: true });
+    expect(await signal(here.A, { kind: 'candidate', candidate: { candidate: candidateMarker, sdpMid: '0' }, from: LINK_A, to: LINK_B })).toEqual({ ok: true });
     await until(() => toB.length === 2, 'both signals at B');
     // A stored change afterwards, so the files are written past the signals.
     await here.A.ok({ type: 'checkIn', calm: 5, tendency: 'unsure', safe: true });
@@ -199,10 +213,10 @@ describe('the voice call signalling', () => {
 describe('the typed call events', () => {
   it('pin the signals both ways', () => {
     const check = (io: DuologueServer, socket: ClientSocket): void => {
-      io.to('room:B').emit('call:signal', { kind: 'hello' });
+      io.to('room:B').emit('call:signal', { kind: 'hello', link: LINK_A });
       // @ts-expect-error the server relays only the protocol's signals
       io.to('room:B').emit('call:signal', { kind: 'ring' });
-      socket.emit('call:signal', { kind: 'offer', sdp: 'v=0' }, (ack) => expectTypeOf(ack).toEqualTypeOf<CallAck>());
+      socket.emit('call:signal', { kind: 'offer', sdp: 'v=0', from: LINK_A, to: LINK_B }, (ack) => expectTypeOf(ack).toEqualTypeOf<CallAck>());
       // @ts-expect-error an offer carries its description
       socket.emit('call:signal', { kind: 'offer' }, () => undefined);
       socket.emit('call:config', (answer) => expectTypeOf(answer).toEqualTypeOf<CallConfigAck>());

@@ -108,8 +108,8 @@ describe.skipIf(!runRedisTests)(`several server processes sharing one Redis${RED
     const heard: unknown[] = [];
     room.moderator.socket.on('call:signal', (signal) => heard.push(signal));
     const sdp = `v=0\r\no=- ${randomUUID()} 2 IN IP4 127.0.0.1\r\ns=-\r\n`;
-    expect(await room.A.socket.timeout(5000).emitWithAck('call:signal', { kind: 'offer', sdp })).toEqual({ ok: true });
-    await expect.poll(() => received, { timeout: 5000 }).toEqual([{ kind: 'offer', sdp }]);
+    expect(await room.A.socket.timeout(5000).emitWithAck('call:signal', { kind: 'offer', sdp, from: 'link-of-A-1234', to: 'link-of-B-5678' })).toEqual({ ok: true });
+    await expect.poll(() => received, { timeout: 5000 }).toEqual([{ kind: 'offer', sdp, from: 'link-of-A-1234', to: 'link-of-B-5678' }]);
     expect(heard).toEqual([]);
     // The adapter's stream (kept by Redis, written to its AOF) never carried it, nor any key.
     const entries = (await client.xrange('duologue:socket.io', '-', '+')) as Array<[string, string[]]>;

@@ -136,7 +136,7 @@ export const useCallStore = defineStore('call', () => {
       });
       remember(true);
       setMuted(held.value);
-      send({ kind: 'hello' });
+      peer.hello();
       exposeProbe();
     } catch {
       problem.value = 'failed';
@@ -147,9 +147,8 @@ export const useCallStore = defineStore('call', () => {
   /** Starts the connection over on both phones, keeping this phone's microphone and mute. */
   function rejoin(): void {
     if (peer === null) return;
-    peer.fresh();
     peer.setMuted(muted.value);
-    send({ kind: 'hello' });
+    peer.rejoin();
   }
 
   function follow(next: LinkStatus): void {
@@ -219,14 +218,13 @@ export const useCallStore = defineStore('call', () => {
       return;
     }
     if (peer !== null) {
-      // The partner (re)joined: a fresh connection on both sides, the old one is gone.
-      if (signal.kind === 'hello') {
-        peer.fresh();
-        peer.setMuted(muted.value);
-      } else void peer.receive(signal);
+      // The partner (re)joined: its fresh connection is told whether this microphone is on.
+      if (signal.kind === 'hello') peer.setMuted(muted.value);
+      void peer.receive(signal);
       return;
     }
-    if ((signal.kind === 'hello' || signal.kind === 'offer') && status.value === 'idle' && available.value) {
+    // Only a hello says the partner is calling: any other signal belongs to a call this phone left.
+    if (signal.kind === 'hello' && status.value === 'idle' && available.value) {
       status.value = 'incoming';
       partnerLeft.value = false;
     }

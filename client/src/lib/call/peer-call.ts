@@ -3,8 +3,7 @@ import type { CallSignal } from '@protocol/call';
 /**
  * The voice call's WebRTC side, loaded only when a partner taps Call (its own chunk). Audio goes
  * straight between the two phones, encrypted with DTLS-SRTP; the server only relays the
- * signals. Glare is settled by the "perfect negotiation" pattern: seat B is the polite peer,
- * which yields when both phones offer at once.
+ * signals, and the two phones pair their connections by name (see `PeerCall`).
  */
 
 /** How the connection stands, as the call bar says it. */
@@ -26,7 +25,11 @@ export interface CallHooks {
 /** What a test reads through the non-secret probe: counters and states, never a description. */
 export interface CallFigures {
   connectionState: RTCPeerConnectionState | 'closed';
+  iceConnectionState: RTCIceConnectionState;
+  iceGatheringState: RTCIceGatheringState;
   signalingState: RTCSignalingState;
+  /** This phone's connection is paired with one of the partner's. */
+  paired: boolean;
   bytesReceived: number;
   bytesSent: number;
   micEnabled: boolean;
@@ -39,6 +42,8 @@ const STATS_EVERY_MS = 300;
 const DISCONNECT_GRACE_MS = 2500;
 /** While the link is down, another ICE restart after this long. */
 const RESTART_EVERY_MS = 6000;
+/** A connection still waiting for its pair says `hello` again this often. */
+const HELLO_AGAIN_MS = 5000;
 
 /** Opens the microphone; the browser asks for it here, on the partner's tap, and nowhere else. */
 export async function openMicrophone(): Promise<MediaStream | MicProblem> {
@@ -53,17 +58,40 @@ export async function openMicrophone(): Promise<MediaStream | MicProblem> {
   }
 }
 
-/** One partner's end of the call. */
+/** A fresh name for one peer connection: 16 characters from 12 random bytes (no secure context needed). */
+export function newLink(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+/**
+ * One partner's end of the call.
+ *
+ * Each peer connection has a name (its `link`), and the two phones pair their connections
+ * explicitly: a phone with a fresh connection says `hello` with its link; the phone that hears
+ * it pairs a connection of its own with that link (a fresh one, unless its own was never paired)
+ * and makes the offer. Every description and candidate names the connection it comes from and
+ * the one it is meant for, and a phone drops what belongs to a connection that is gone: a
+ * description of a replaced connection can never land on its successor. An unpaired connection
+ * never offers, so a join is one offer and one answer; only a restart's offers can cross, and
+ * the "perfect negotiation" pattern settles those (seat B is the polite peer).
+ */
 export class PeerCall {
   private pc!: RTCPeerConnection;
+  /** This phone's current connection. */
+  private link = '';
+  /** The partner's connection it is paired with; null until a `hello` or an offer pairs it. */
+  private partner: string | null = null;
+  /** The connection wanted an offer before it was paired: it makes one as soon as it is. */
+  private offerWanted = false;
   private readonly audio = new Audio();
   private makingOffer = false;
-  private ignoreOffer = false;
   private answerPending = false;
   private ever = false;
   private disconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private restartTimer: ReturnType<typeof setInterval> | undefined;
   private readonly statsTimer: ReturnType<typeof setInterval>;
+  private readonly helloTimer: ReturnType<typeof setInterval>;
   private readonly onOnline = (): void => this.restart();
   private closed = false;
   private restarts = 0;
@@ -78,37 +106,49 @@ export class PeerCall {
     this.audio.autoplay = true;
     this.fresh();
     this.statsTimer = setInterval(() => void this.sample(), STATS_EVERY_MS);
+    // A `hello` the partner's phone missed (it was reconnecting, or opened the room later) is said
+    // again while this connection waits for its pair.
+    this.helloTimer = setInterval(() => {
+      if (this.partner === null) this.hello();
+    }, HELLO_AGAIN_MS);
     // A phone that changes networks (Wi-Fi to mobile) comes back online: look for a new path.
     window.addEventListener('online', this.onOnline);
   }
 
-  /** A new peer connection with this phone's microphone on it (a first call, or the partner rejoined). */
-  fresh(): void {
+  /** Tells the partner's phone that this one is in the call, on its current connection. */
+  hello(): void {
+    this.hooks.send({ kind: 'hello', link: this.link });
+  }
+
+  /** Starts over on a fresh connection and says so: the partner's phone pairs a fresh one with it. */
+  rejoin(): void {
+    this.fresh();
+    this.hello();
+  }
+
+  /** A new, unpaired peer connection with this phone's microphone on it. */
+  private fresh(): void {
     this.pc?.close();
-    this.makingOffer = this.ignoreOffer = this.answerPending = false;
+    this.link = newLink();
+    this.partner = null;
+    this.makingOffer = this.answerPending = this.offerWanted = false;
     const pc = new RTCPeerConnection(this.config);
     this.pc = pc;
     for (const track of this.mic.getAudioTracks()) pc.addTrack(track, this.mic);
-    pc.onnegotiationneeded = async () => {
-      try {
-        this.makingOffer = true;
-        await pc.setLocalDescription();
-        // A connection replaced meanwhile (the partner rejoined) must not speak for the new one.
-        if (pc === this.pc && pc.localDescription) {
-          this.hooks.send({ kind: pc.localDescription.type === 'answer' ? 'answer' : 'offer', sdp: pc.localDescription.sdp });
-        }
-      } catch {
-        // The next negotiation (or restart) tries again.
-      } finally {
-        if (pc === this.pc) this.makingOffer = false;
-      }
+    pc.onnegotiationneeded = () => {
+      if (pc !== this.pc) return;
+      if (this.partner === null) this.offerWanted = true;
+      else void this.offer(pc);
     };
     pc.onicecandidate = ({ candidate }) => {
-      if (!candidate || pc !== this.pc) return;
+      // A connection gathers only once it is paired (its offer or its answer is made).
+      if (!candidate || pc !== this.pc || this.partner === null) return;
       const json = candidate.toJSON();
       this.hooks.send({
         kind: 'candidate',
         candidate: { candidate: json.candidate ?? '', sdpMid: json.sdpMid ?? null, sdpMLineIndex: json.sdpMLineIndex ?? null, usernameFragment: json.usernameFragment ?? null },
+        from: this.link,
+        to: this.partner,
       });
     };
     pc.ontrack = ({ streams, track }) => {
@@ -123,6 +163,22 @@ export class PeerCall {
     this.hooks.status(this.ever ? 'dropped' : 'connecting');
   }
 
+  private async offer(pc: RTCPeerConnection): Promise<void> {
+    try {
+      this.makingOffer = true;
+      await pc.setLocalDescription();
+      // A connection replaced meanwhile must not speak for the new one.
+      if (pc === this.pc && pc.localDescription && this.partner !== null) {
+        const kind = pc.localDescription.type === 'answer' ? 'answer' : 'offer';
+        this.hooks.send({ kind, sdp: pc.localDescription.sdp, from: this.link, to: this.partner });
+      }
+    } catch {
+      // The next negotiation (or restart) tries again.
+    } finally {
+      if (pc === this.pc) this.makingOffer = false;
+    }
+  }
+
   /** One signal from the partner's phone; signals are taken in the order they came. */
   receive(signal: CallSignal): Promise<void> {
     this.inbox = this.inbox.then(() => this.take(signal));
@@ -130,32 +186,53 @@ export class PeerCall {
   }
 
   private async take(signal: CallSignal): Promise<void> {
+    if (this.closed) return;
+    if (signal.kind === 'hello') return this.pairWith(signal.link);
+    if (signal.kind === 'mute') return this.hooks.partnerMuted(signal.muted);
+    if (signal.kind === 'hangup') return;
+    // Meant for a connection of this phone that is gone.
+    if (signal.to !== this.link) return;
+    // An offer pairs a connection that waits for its pair (the partner heard this phone's hello).
+    if (this.partner === null && signal.kind === 'offer') {
+      this.partner = signal.from;
+      this.offerWanted = false;
+    }
+    // From a connection of the partner's that is gone.
+    if (signal.from !== this.partner) return;
     const pc = this.pc;
     try {
       if (signal.kind === 'offer' || signal.kind === 'answer') {
         const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.answerPending);
         const collision = signal.kind === 'offer' && !readyForOffer;
-        this.ignoreOffer = !this.polite && collision;
-        if (this.ignoreOffer) return;
+        // Offers crossed (both phones restarted at once): the impolite phone keeps its own.
+        if (collision && !this.polite) return;
         this.answerPending = signal.kind === 'answer';
         await pc.setRemoteDescription({ type: signal.kind, sdp: signal.sdp });
         this.answerPending = false;
         if (signal.kind === 'offer') {
           await pc.setLocalDescription();
-          if (pc === this.pc && pc.localDescription) this.hooks.send({ kind: 'answer', sdp: pc.localDescription.sdp });
+          if (pc === this.pc && pc.localDescription) this.hooks.send({ kind: 'answer', sdp: pc.localDescription.sdp, from: this.link, to: signal.from });
         }
-      } else if (signal.kind === 'candidate') {
-        try {
-          await pc.addIceCandidate(signal.candidate);
-        } catch (error) {
-          // A candidate of an offer this phone ignored, or of a connection that is gone.
-          if (!this.ignoreOffer && pc === this.pc) throw error;
-        }
-      } else if (signal.kind === 'mute') {
-        this.hooks.partnerMuted(signal.muted);
+      } else {
+        // A candidate of an offer this phone ignored fails here, and does no harm.
+        await pc.addIceCandidate(signal.candidate);
       }
     } catch {
       // A broken exchange heals with the next restart; the call bar already says the link is down.
+    }
+  }
+
+  /** The partner's phone is in the call on the connection `link`: pair with it, and offer. */
+  private pairWith(link: string): void {
+    // The same hello again (said while this phone's offer was on its way): already paired.
+    if (this.partner === link) return;
+    // Paired with a connection that is gone (the partner reloaded or rejoined): start afresh; the
+    // fresh connection's first negotiation makes the offer.
+    if (this.partner !== null) this.fresh();
+    this.partner = link;
+    if (this.offerWanted) {
+      this.offerWanted = false;
+      void this.offer(this.pc);
     }
   }
 
@@ -173,9 +250,9 @@ export class PeerCall {
     );
   }
 
-  /** Looks for a new network path (an ICE restart), unless the link is fine. */
+  /** Looks for a new network path (an ICE restart), unless the link is fine or not paired yet. */
   restart(): void {
-    if (this.closed || this.pc.connectionState === 'connected') return;
+    if (this.closed || this.partner === null || this.pc.connectionState === 'connected') return;
     this.restarts += 1;
     this.pc.restartIce();
   }
@@ -193,7 +270,10 @@ export class PeerCall {
     }
     return {
       connectionState: this.closed ? 'closed' : this.pc.connectionState,
+      iceConnectionState: this.pc.iceConnectionState,
+      iceGatheringState: this.pc.iceGatheringState,
       signalingState: this.pc.signalingState,
+      paired: this.partner !== null,
       bytesReceived,
       bytesSent,
       micEnabled: this.mic.getAudioTracks().some((track) => track.enabled),
@@ -205,6 +285,7 @@ export class PeerCall {
   close(): void {
     this.closed = true;
     clearInterval(this.statsTimer);
+    clearInterval(this.helloTimer);
     clearInterval(this.restartTimer);
     clearTimeout(this.disconnectTimer);
     window.removeEventListener('online', this.onOnline);
