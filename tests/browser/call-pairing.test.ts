@@ -85,6 +85,10 @@ describe.skipIf(!run)("pairing the two phones' connections of a call", () => {
   let phone: Phone;
   const call = <T>(expression: string): Promise<T> => phone.page.evaluate(expression) as Promise<T>;
   const figures = (seat: 'A' | 'B') => call<Figures>(`window.__pair.figures('${seat}')`);
+  const sentBy = async (seat: 'A' | 'B', kind: string) =>
+    (await call<Array<{ from: string; kind: string }>>(`window.__pair.sent()`)).filter((s) => s.from === seat && s.kind === kind).length;
+  const answersFrom = (seat: 'A' | 'B') => sentBy(seat, 'answer');
+  const offersFrom = (seat: 'A' | 'B') => sentBy(seat, 'offer');
 
   /** Both ends connected, and each hears the other's fake microphone. */
   async function bothHear(): Promise<void> {
@@ -143,24 +147,64 @@ describe.skipIf(!run)("pairing the two phones' connections of a call", () => {
     // answers that with a fresh connection and a new offer.
     await call(`window.__pair.rejoin('B')`);
     await expect.poll(async () => (await call<string[]>(`window.__pair.waiting('B')`)).filter((kind) => kind === 'offer').length).toBe(2);
-    // Now everything arrives, the old offer first: it is meant for a connection that is gone.
+    // Now everything arrives, the old offer first: it is meant for a connection that is gone, and
+    // Sam's new connection answers only the offer meant for it.
     await call(`window.__pair.release('B')`);
     await bothHear();
+    expect(await answersFrom('B')).toBe(1);
   }, 60_000);
 
-  it('drops an answer meant for a connection that is gone: a rejoin while the answer is on its way still connects', async () => {
+  it("pairs again with the partner's newest connection when a stale hello paired it with one that is gone", async () => {
     await call(`window.__pair.open('A')`);
     await call(`window.__pair.open('B')`);
-    // Sam's hello pairs the phones and Alex offers; Sam's answer waits on the wire...
+    await call(`window.__pair.hold('A')`);
+    await call(`window.__pair.hold('B')`);
+    // Sam says hello; Alex pairs and offers, but the offer waits on the wire.
+    await call(`window.__pair.hello('B')`);
+    await call(`window.__pair.release('A')`);
+    await expect.poll(() => call<string[]>(`window.__pair.waiting('B')`)).toContain('offer');
+    await call(`window.__pair.hold('A')`);
+    // Sam's phone, still waiting, says its hello again; Alex's phone starts over meanwhile.
+    await call(`window.__pair.hello('B')`);
+    await call(`window.__pair.rejoin('A')`);
+    const started = Date.now();
+    // Alex's fresh connection hears the stale hello and pairs with Sam's old connection, while
+    // Sam's phone takes the first offer, then Alex's new hello, and pairs a fresh connection with it.
+    await call(`window.__pair.release('A')`);
+    await call(`window.__pair.release('B')`);
+    await bothHear();
+    // Settled by the pairing itself, long before a stalled pairing would start over (20 s).
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 60_000);
+
+  it('sends an offer again when it was lost on the way', async () => {
+    await call(`window.__pair.open('A')`);
+    await call(`window.__pair.open('B')`);
+    await call(`window.__pair.hold('B')`);
+    await call(`window.__pair.hello('B')`);
+    await expect.poll(() => call<string[]>(`window.__pair.waiting('B')`)).toContain('offer');
+    // Sam's socket was reconnecting: Alex's offer and its candidates never arrive.
+    await call(`window.__pair.lose('B')`);
+    const started = Date.now();
+    await call(`window.__pair.release('B')`);
+    await bothHear();
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await offersFrom('A')).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it('sends an offer again when its answer was lost on the way, and the partner answers it again', async () => {
+    await call(`window.__pair.open('A')`);
+    await call(`window.__pair.open('B')`);
     await call(`window.__pair.holdFrom('A', 'answer')`);
     await call(`window.__pair.hello('B')`);
     await expect.poll(() => call<string[]>(`window.__pair.waiting('A')`)).toContain('answer');
-    // ...while Alex's phone starts over, and Sam's phone pairs a fresh connection with it.
-    await call(`window.__pair.rejoin('A')`);
-    await expect.poll(() => call<string[]>(`window.__pair.waiting('A')`)).toContain('offer');
-    // The old answer arrives first; it must not land on Alex's new connection.
+    // Alex's socket was reconnecting: Sam's answer and candidates never arrive.
+    await call(`window.__pair.lose('A')`);
+    const started = Date.now();
     await call(`window.__pair.release('A')`);
     await bothHear();
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await answersFrom('B')).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
   it('connects when both phones start over at the same moment (the hellos cross)', async () => {

@@ -35,6 +35,8 @@ const engine = {
   hellos: 0,
   /** Every signal the store handed to the peer. */
   received: [] as unknown[],
+  /** The peer's construction throws (a browser without a working RTCPeerConnection). */
+  failToBuild: false,
 };
 vi.mock('../../client/src/lib/call/peer-call', () => ({
   openMicrophone: async () => {
@@ -43,6 +45,7 @@ vi.mock('../../client/src/lib/call/peer-call', () => ({
   },
   PeerCall: class {
     constructor() {
+      if (engine.failToBuild) throw new Error('RTCPeerConnection is not available');
       engine.built += 1;
     }
     setMuted(muted: boolean) {
@@ -125,6 +128,7 @@ describe('the call store', () => {
     engine.built = 0;
     engine.hellos = 0;
     engine.received = [];
+    engine.failToBuild = false;
     config.answer = 'ok';
     config.release = null;
     sessionStorage.clear();
@@ -226,15 +230,30 @@ describe('the call store', () => {
     expect(useCallStore().available).toBe(false);
   });
 
-  it("hands the partner's hello to the call, and tells the partner's fresh connection whether this microphone is on", async () => {
+  it("hands every partner signal to the call once it is in one, the partner's hello included", async () => {
     const room = useRoomStore();
     room.receive(view('A', { paused: true }));
     const call = useCallStore();
     await call.start();
+    expect(engine.muted).toEqual([true]);
     const hello = { kind: 'hello', link: 'link-of-B-0002' };
+    const offer = { kind: 'offer', sdp: 'v=0', from: 'link-of-B-0002', to: 'link-of-A-0002' };
     handlers.get('call:signal')!(hello as never);
-    expect(engine.received).toEqual([hello]);
-    expect(engine.muted).toEqual([true, true]);
+    handlers.get('call:signal')!(offer as never);
+    expect(engine.received).toEqual([hello, offer]);
+    expect(call.status).not.toBe('incoming');
+  });
+
+  it('lets go of the microphone when the call cannot be set up after it was opened', async () => {
+    const room = useRoomStore();
+    room.receive(view('A'));
+    const call = useCallStore();
+    engine.failToBuild = true;
+    await call.start();
+    expect(engine.stopped).toBe(1);
+    expect(call.problem).toBe('failed');
+    expect(call.status).toBe('idle');
+    expect(engine.hellos).toBe(0);
   });
 
   it('rejoins after a reload when this tab was in the call', async () => {

@@ -21,11 +21,6 @@ const SPEAKING_HOLD_MS = 800;
 const TALK_OVER_MS = 3500;
 const HINT_SHOWN_MS = 8000;
 const BACK_SHOWN_MS = 6000;
-/**
- * A call down this long starts over on both phones (a fresh connection and a `hello`): the
- * partner's phone may have reloaded while this one could not hear its `hello`.
- */
-const REJOIN_AFTER_MS = 20_000;
 const REMEMBER = 'duologue.call.';
 const PROBE = 'duologue.callProbe';
 
@@ -56,7 +51,6 @@ export const useCallStore = defineStore('call', () => {
   let lastSample = 0;
   let backTimer: ReturnType<typeof setTimeout> | undefined;
   let hintTimer: ReturnType<typeof setTimeout> | undefined;
-  let rejoinTimer: ReturnType<typeof setInterval> | undefined;
 
   const inCall = computed(() => status.value !== 'idle' && status.value !== 'incoming');
   /** A break or a moderator pause lies over the talk: the call goes quiet by default. */
@@ -101,15 +95,17 @@ export const useCallStore = defineStore('call', () => {
     partnerLeft.value = false;
     status.value = 'starting';
     const startedIn = room.roomId;
+    let mic: MediaStream | null = null;
     try {
       const engine = await import('../lib/call/peer-call');
-      const mic = await engine.openMicrophone();
-      if (typeof mic === 'string') {
-        problem.value = mic;
+      const opened = await engine.openMicrophone();
+      if (typeof opened === 'string') {
+        problem.value = opened;
         status.value = 'idle';
         remember(false);
         return;
       }
+      mic = opened;
       if (status.value !== 'starting') {
         for (const track of mic.getTracks()) track.stop();
         return;
@@ -139,26 +135,18 @@ export const useCallStore = defineStore('call', () => {
       peer.hello();
       exposeProbe();
     } catch {
+      // Whatever failed after the microphone was opened, it goes off again.
+      if (peer !== null) peer.close();
+      else for (const track of mic?.getTracks() ?? []) track.stop();
+      peer = null;
       problem.value = 'failed';
       status.value = 'idle';
     }
   }
 
-  /** Starts the connection over on both phones, keeping this phone's microphone and mute. */
-  function rejoin(): void {
-    if (peer === null) return;
-    peer.setMuted(muted.value);
-    peer.rejoin();
-  }
-
   function follow(next: LinkStatus): void {
     const was = status.value;
     status.value = next;
-    if (next === 'dropped') rejoinTimer ??= setInterval(rejoin, REJOIN_AFTER_MS);
-    else {
-      clearInterval(rejoinTimer);
-      rejoinTimer = undefined;
-    }
     if (was === 'dropped' && next === 'live') {
       back.value = true;
       clearTimeout(backTimer);
@@ -173,8 +161,6 @@ export const useCallStore = defineStore('call', () => {
   }
 
   function end(): void {
-    clearInterval(rejoinTimer);
-    rejoinTimer = undefined;
     peer?.close();
     peer = null;
     status.value = 'idle';
@@ -218,8 +204,6 @@ export const useCallStore = defineStore('call', () => {
       return;
     }
     if (peer !== null) {
-      // The partner (re)joined: its fresh connection is told whether this microphone is on.
-      if (signal.kind === 'hello') peer.setMuted(muted.value);
       void peer.receive(signal);
       return;
     }

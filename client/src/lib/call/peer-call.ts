@@ -44,6 +44,13 @@ const DISCONNECT_GRACE_MS = 2500;
 const RESTART_EVERY_MS = 6000;
 /** A connection still waiting for its pair says `hello` again this often. */
 const HELLO_AGAIN_MS = 5000;
+/** An offer still unanswered this long (it, or its answer, was lost) is sent again. */
+const OFFER_AGAIN_MS = 4000;
+/**
+ * A paired connection not up this long after its pairing began (or after it dropped) starts
+ * over on both phones: a fresh connection and a `hello`.
+ */
+const REJOIN_AFTER_MS = 20_000;
 
 /** Opens the microphone; the browser asks for it here, on the partner's tap, and nowhere else. */
 export async function openMicrophone(): Promise<MediaStream | MicProblem> {
@@ -73,8 +80,12 @@ export function newLink(): string {
  * and makes the offer. Every description and candidate names the connection it comes from and
  * the one it is meant for, and a phone drops what belongs to a connection that is gone: a
  * description of a replaced connection can never land on its successor. An unpaired connection
- * never offers, so a join is one offer and one answer; only a restart's offers can cross, and
- * the "perfect negotiation" pattern settles those (seat B is the polite peer).
+ * never offers, so a join in the usual order is one offer and one answer; offers cross only when
+ * both phones pair at once (their hellos crossed) or restart ICE at once, and the "perfect
+ * negotiation" pattern settles those (seat B is the polite peer).
+ *
+ * Nothing lost on the way stops a call for good: a hello is said again while unpaired, an
+ * unanswered offer is sent again, and a pairing that does not come up starts over.
  */
 export class PeerCall {
   private pc!: RTCPeerConnection;
@@ -90,6 +101,8 @@ export class PeerCall {
   private ever = false;
   private disconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private restartTimer: ReturnType<typeof setInterval> | undefined;
+  private offerTimer: ReturnType<typeof setTimeout> | undefined;
+  private watchdog: ReturnType<typeof setTimeout> | undefined;
   private readonly statsTimer: ReturnType<typeof setInterval>;
   private readonly helloTimer: ReturnType<typeof setInterval>;
   private readonly onOnline = (): void => this.restart();
@@ -129,6 +142,10 @@ export class PeerCall {
   /** A new, unpaired peer connection with this phone's microphone on it. */
   private fresh(): void {
     this.pc?.close();
+    clearTimeout(this.disconnectTimer);
+    clearInterval(this.restartTimer);
+    clearTimeout(this.offerTimer);
+    this.disconnectTimer = this.restartTimer = this.offerTimer = undefined;
     this.link = newLink();
     this.partner = null;
     this.makingOffer = this.answerPending = this.offerWanted = false;
@@ -161,22 +178,51 @@ export class PeerCall {
     pc.onconnectionstatechange = () => this.follow(pc);
     pc.oniceconnectionstatechange = () => this.follow(pc);
     this.hooks.status(this.ever ? 'dropped' : 'connecting');
+    this.armWatchdog();
+  }
+
+  /** Pairs this phone's connection with the partner's `link`, and tells it whether this microphone is on. */
+  private pair(link: string): void {
+    this.partner = link;
+    this.armWatchdog();
+    this.hooks.send({ kind: 'mute', muted: !this.micOn() });
+  }
+
+  /** From now, a pairing that does not come up in time starts over on both phones. */
+  private armWatchdog(): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined;
+      // An unpaired connection waits for its pair instead (and says hello again meanwhile).
+      if (!this.closed && this.partner !== null && this.pc.connectionState !== 'connected') this.rejoin();
+    }, REJOIN_AFTER_MS);
   }
 
   private async offer(pc: RTCPeerConnection): Promise<void> {
     try {
       this.makingOffer = true;
       await pc.setLocalDescription();
-      // A connection replaced meanwhile must not speak for the new one.
-      if (pc === this.pc && pc.localDescription && this.partner !== null) {
-        const kind = pc.localDescription.type === 'answer' ? 'answer' : 'offer';
-        this.hooks.send({ kind, sdp: pc.localDescription.sdp, from: this.link, to: this.partner });
-      }
+      this.sendDescription(pc);
     } catch {
       // The next negotiation (or restart) tries again.
     } finally {
       if (pc === this.pc) this.makingOffer = false;
     }
+  }
+
+  /** Sends the connection's local description to its pair; an offer goes again until answered. */
+  private sendDescription(pc: RTCPeerConnection): void {
+    // A connection replaced meanwhile must not speak for the new one.
+    if (pc !== this.pc || this.closed || !pc.localDescription || this.partner === null) return;
+    const kind = pc.localDescription.type === 'answer' ? 'answer' : 'offer';
+    this.hooks.send({ kind, sdp: pc.localDescription.sdp, from: this.link, to: this.partner });
+    if (kind !== 'offer') return;
+    clearTimeout(this.offerTimer);
+    this.offerTimer = setTimeout(() => {
+      this.offerTimer = undefined;
+      // No answer came: the offer or the answer was lost on the way (a socket reconnecting).
+      if (pc.signalingState === 'have-local-offer') this.sendDescription(pc);
+    }, OFFER_AGAIN_MS);
   }
 
   /** One signal from the partner's phone; signals are taken in the order they came. */
@@ -192,10 +238,15 @@ export class PeerCall {
     if (signal.kind === 'hangup') return;
     // Meant for a connection of this phone that is gone.
     if (signal.to !== this.link) return;
-    // An offer pairs a connection that waits for its pair (the partner heard this phone's hello).
-    if (this.partner === null && signal.kind === 'offer') {
-      this.partner = signal.from;
+    let newPair = false;
+    if (signal.kind === 'offer' && signal.from !== this.partner) {
+      // The partner's newest connection offers to this one: it heard this phone's hello. A
+      // connection that already took a description from another of the partner's starts over.
+      if (this.partner !== null && this.pc.remoteDescription !== null) return this.rejoin();
+      // A connection waiting for its pair, or paired by a hello that was stale, pairs with it.
+      this.pair(signal.from);
       this.offerWanted = false;
+      newPair = true;
     }
     // From a connection of the partner's that is gone.
     if (signal.from !== this.partner) return;
@@ -204,14 +255,15 @@ export class PeerCall {
       if (signal.kind === 'offer' || signal.kind === 'answer') {
         const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.answerPending);
         const collision = signal.kind === 'offer' && !readyForOffer;
-        // Offers crossed (both phones restarted at once): the impolite phone keeps its own.
-        if (collision && !this.polite) return;
+        // Offers crossed (both phones paired or restarted at once): the impolite phone keeps its
+        // own, unless the offer comes with a new pair (its own offer went to a connection that is gone).
+        if (collision && !this.polite && !newPair) return;
         this.answerPending = signal.kind === 'answer';
         await pc.setRemoteDescription({ type: signal.kind, sdp: signal.sdp });
         this.answerPending = false;
         if (signal.kind === 'offer') {
           await pc.setLocalDescription();
-          if (pc === this.pc && pc.localDescription) this.hooks.send({ kind: 'answer', sdp: pc.localDescription.sdp, from: this.link, to: signal.from });
+          this.sendDescription(pc);
         }
       } else {
         // A candidate of an offer this phone ignored fails here, and does no harm.
@@ -229,7 +281,7 @@ export class PeerCall {
     // Paired with a connection that is gone (the partner reloaded or rejoined): start afresh; the
     // fresh connection's first negotiation makes the offer.
     if (this.partner !== null) this.fresh();
-    this.partner = link;
+    this.pair(link);
     if (this.offerWanted) {
       this.offerWanted = false;
       void this.offer(this.pc);
@@ -276,7 +328,7 @@ export class PeerCall {
       paired: this.partner !== null,
       bytesReceived,
       bytesSent,
-      micEnabled: this.mic.getAudioTracks().some((track) => track.enabled),
+      micEnabled: this.micOn(),
       iceRestarts: this.restarts,
     };
   }
@@ -288,6 +340,8 @@ export class PeerCall {
     clearInterval(this.helloTimer);
     clearInterval(this.restartTimer);
     clearTimeout(this.disconnectTimer);
+    clearTimeout(this.offerTimer);
+    clearTimeout(this.watchdog);
     window.removeEventListener('online', this.onOnline);
     this.pc.close();
     for (const track of this.mic.getTracks()) track.stop();
@@ -302,17 +356,23 @@ export class PeerCall {
       this.ever = true;
       clearTimeout(this.disconnectTimer);
       clearInterval(this.restartTimer);
-      this.disconnectTimer = this.restartTimer = undefined;
+      clearTimeout(this.watchdog);
+      this.disconnectTimer = this.restartTimer = this.watchdog = undefined;
       this.hooks.status('live');
       return;
     }
-    if (!this.ever) return;
-    if (state === 'disconnected' || state === 'failed' || ice === 'disconnected' || ice === 'failed') {
-      this.hooks.status('dropped');
-      if (state === 'failed' || ice === 'failed') this.restart();
-      else this.disconnectTimer ??= setTimeout(() => this.restart(), DISCONNECT_GRACE_MS);
-      this.restartTimer ??= setInterval(() => this.restart(), RESTART_EVERY_MS);
-    }
+    const failed = state === 'failed' || ice === 'failed';
+    // A first connection that fails is given a fresh ICE round too; one that was up says "dropped".
+    if (!failed && !(this.ever && (state === 'disconnected' || ice === 'disconnected'))) return;
+    if (this.ever) this.hooks.status('dropped');
+    if (failed) this.restart();
+    else this.disconnectTimer ??= setTimeout(() => this.restart(), DISCONNECT_GRACE_MS);
+    this.restartTimer ??= setInterval(() => this.restart(), RESTART_EVERY_MS);
+    if (this.watchdog === undefined) this.armWatchdog();
+  }
+
+  private micOn(): boolean {
+    return this.mic.getAudioTracks().some((track) => track.enabled);
   }
 
   private async sample(): Promise<void> {
@@ -329,7 +389,7 @@ export class PeerCall {
       return;
     }
     // A muted microphone still measures the room; what the partner hears is silence.
-    if (!this.mic.getAudioTracks().some((track) => track.enabled)) mine = 0;
+    if (!this.micOn()) mine = 0;
     this.hooks.levels(mine, theirs);
   }
 }
