@@ -34,9 +34,9 @@ export const CallLink = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a link is 8â€
 /**
  * What one partner's phone tells the other's:
  * - `hello`: "I am in the call now, on the fresh connection `link`" (a first tap on Call, a
- *   join, a reload, or a rejoin after a long drop): the other phone, if it is in the call, pairs
- *   a fresh connection of its own with `link` and offers; if not, it shows that its partner is
- *   calling.
+ *   join, a reload, or starting over when a connection does not come up): the other phone, if it
+ *   is in the call, pairs a connection of its own with `link` (a fresh one, unless its own was
+ *   never paired) and offers; if not, it shows that its partner is calling.
  * - `offer`, `answer`: a session description; `candidate`: one ICE candidate. Each names the
  *   connection it comes `from` and the partner's connection it is meant `to`.
  * - `mute`: this phone's microphone was muted or unmuted (for the partner's screen).

@@ -61,6 +61,19 @@ window.__pair = (() => {
     lose: (seat) => void (inbox[seat].length = 0),
     sent: () => sent.slice(),
     figures: (seat) => phones[seat].figures(),
+    // Reaches into the connections (a test's liberty): both restart ICE at the same moment, and
+    // whether each one's ICE credentials are those the other holds for it.
+    restartBoth() {
+      phones.A.pc.restartIce();
+      phones.B.pc.restartIce();
+    },
+    agreed() {
+      const ufrag = (description) => /a=ice-ufrag:(\S+)/.exec(description?.sdp ?? '')?.[1] ?? null;
+      const [a, b] = [phones.A.pc, phones.B.pc];
+      const mine = [ufrag(a.currentLocalDescription), ufrag(b.currentLocalDescription)];
+      return mine[0] !== null && mine[0] === ufrag(b.currentRemoteDescription) && mine[1] === ufrag(a.currentRemoteDescription)
+        && a.signalingState === 'stable' && b.signalingState === 'stable';
+    },
     closeAll() {
       for (const seat of ['A', 'B']) phones[seat]?.close();
       delete phones.A;
@@ -76,6 +89,7 @@ window.__pair = (() => {
 
 interface Figures {
   connectionState: string;
+  signalingState: string;
   bytesReceived: number;
   paired: boolean;
 }
@@ -205,6 +219,25 @@ describe.skipIf(!run)("pairing the two phones' connections of a call", () => {
     await bothHear();
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(await answersFrom('B')).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it('answers a repeated offer again, and takes only the first of two answers when the first was late', async () => {
+    await call(`window.__pair.open('A')`);
+    await call(`window.__pair.open('B')`);
+    await call(`window.__pair.holdFrom('A', 'answer')`);
+    await call(`window.__pair.hello('B')`);
+    // Sam's answer is slow to arrive: Alex's phone sends its offer again, and Sam's answers it again.
+    await expect.poll(() => answersFrom('B'), { timeout: 10_000 }).toBe(2);
+    await call(`window.__pair.release('A')`);
+    await bothHear();
+    expect(await call(`window.__pair.agreed()`)).toBe(true);
+    // The ignored second answer left nothing behind: two ICE restarts that cross afterwards are
+    // settled by the polite phone, and both end on the same new credentials.
+    const restartsBefore = await offersFrom('A');
+    await call(`window.__pair.restartBoth()`);
+    await expect.poll(() => offersFrom('A')).toBeGreaterThan(restartsBefore);
+    await expect.poll(() => call<boolean>(`window.__pair.agreed()`), { timeout: 10_000 }).toBe(true);
+    await bothHear();
   }, 60_000);
 
   it('connects when both phones start over at the same moment (the hellos cross)', async () => {

@@ -199,10 +199,12 @@ export class PeerCall {
   }
 
   private async offer(pc: RTCPeerConnection): Promise<void> {
+    // The pair this offer is for: should another pair come meanwhile, the offer is not sent to it.
+    const to = this.partner;
     try {
       this.makingOffer = true;
       await pc.setLocalDescription();
-      this.sendDescription(pc);
+      this.sendDescription(pc, to);
     } catch {
       // The next negotiation (or restart) tries again.
     } finally {
@@ -210,18 +212,21 @@ export class PeerCall {
     }
   }
 
-  /** Sends the connection's local description to its pair; an offer goes again until answered. */
-  private sendDescription(pc: RTCPeerConnection): void {
-    // A connection replaced meanwhile must not speak for the new one.
-    if (pc !== this.pc || this.closed || !pc.localDescription || this.partner === null) return;
+  /**
+   * Sends the connection's local description to the partner's connection `to`, if that is still
+   * its pair; an offer goes again until it is answered.
+   */
+  private sendDescription(pc: RTCPeerConnection, to: string | null): void {
+    // A connection replaced meanwhile, or paired anew, must not speak for the new pair.
+    if (pc !== this.pc || this.closed || !pc.localDescription || to === null || this.partner !== to) return;
     const kind = pc.localDescription.type === 'answer' ? 'answer' : 'offer';
-    this.hooks.send({ kind, sdp: pc.localDescription.sdp, from: this.link, to: this.partner });
+    this.hooks.send({ kind, sdp: pc.localDescription.sdp, from: this.link, to });
     if (kind !== 'offer') return;
     clearTimeout(this.offerTimer);
     this.offerTimer = setTimeout(() => {
       this.offerTimer = undefined;
       // No answer came: the offer or the answer was lost on the way (a socket reconnecting).
-      if (pc.signalingState === 'have-local-offer') this.sendDescription(pc);
+      if (pc.signalingState === 'have-local-offer') this.sendDescription(pc, to);
     }, OFFER_AGAIN_MS);
   }
 
@@ -252,6 +257,12 @@ export class PeerCall {
     if (signal.from !== this.partner) return;
     const pc = this.pc;
     try {
+      // An answer for an offer answered already (its repeat, after a late first answer): nothing to do.
+      if (signal.kind === 'answer' && pc.signalingState !== 'have-local-offer') return;
+      // The same offer again (this phone's answer was late or lost): the same answer again.
+      if (signal.kind === 'offer' && pc.signalingState === 'stable' && !this.makingOffer && pc.currentRemoteDescription?.sdp === signal.sdp) {
+        return this.sendDescription(pc, signal.from);
+      }
       if (signal.kind === 'offer' || signal.kind === 'answer') {
         const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.answerPending);
         const collision = signal.kind === 'offer' && !readyForOffer;
@@ -259,11 +270,14 @@ export class PeerCall {
         // own, unless the offer comes with a new pair (its own offer went to a connection that is gone).
         if (collision && !this.polite && !newPair) return;
         this.answerPending = signal.kind === 'answer';
-        await pc.setRemoteDescription({ type: signal.kind, sdp: signal.sdp });
-        this.answerPending = false;
+        try {
+          await pc.setRemoteDescription({ type: signal.kind, sdp: signal.sdp });
+        } finally {
+          this.answerPending = false;
+        }
         if (signal.kind === 'offer') {
           await pc.setLocalDescription();
-          this.sendDescription(pc);
+          this.sendDescription(pc, signal.from);
         }
       } else {
         // A candidate of an offer this phone ignored fails here, and does no harm.
