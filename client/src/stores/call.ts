@@ -96,6 +96,10 @@ export const useCallStore = defineStore('call', () => {
     status.value = 'starting';
     const startedIn = room.roomId;
     let mic: MediaStream | null = null;
+    // The microphone goes off again when the call does not start after all.
+    const letGo = (): void => {
+      for (const track of mic?.getTracks() ?? []) track.stop();
+    };
     try {
       const engine = await import('../lib/call/peer-call');
       const opened = await engine.openMicrophone();
@@ -106,18 +110,12 @@ export const useCallStore = defineStore('call', () => {
         return;
       }
       mic = opened;
-      if (status.value !== 'starting') {
-        for (const track of mic.getTracks()) track.stop();
-        return;
-      }
+      if (status.value !== 'starting') return letGo();
       const config = await iceConfig();
-      // Hung up, or another room opened, while the server was asked: the microphone goes off again.
-      if (status.value !== 'starting' || room.roomId !== startedIn) {
-        for (const track of mic.getTracks()) track.stop();
-        return;
-      }
+      // Hung up, or another room opened, while the server was asked.
+      if (status.value !== 'starting' || room.roomId !== startedIn) return letGo();
       if (config === null) {
-        for (const track of mic.getTracks()) track.stop();
+        letGo();
         problem.value = 'noConfig';
         status.value = 'idle';
         remember(false);
@@ -135,9 +133,9 @@ export const useCallStore = defineStore('call', () => {
       peer.hello();
       exposeProbe();
     } catch {
-      // Whatever failed after the microphone was opened, it goes off again.
+      // Whatever failed after the microphone was opened (closing the call stops it too).
       if (peer !== null) peer.close();
-      else for (const track of mic?.getTracks() ?? []) track.stop();
+      else letGo();
       peer = null;
       problem.value = 'failed';
       status.value = 'idle';
