@@ -66,7 +66,7 @@ export async function openMicrophone(): Promise<MediaStream | MicProblem> {
 }
 
 /** A fresh name for one peer connection: 16 characters from 12 random bytes (no secure context needed). */
-export function newLink(): string {
+function newLink(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');
 }
