@@ -27,6 +27,8 @@ export interface BenchOptions {
   /** Durable commits timed per run for the SQLite floor. */
   sqliteCommits: number;
   drainMs: number;
+  /** The idle window: every socket open, no command (ms). */
+  idleMs: number;
   connectConcurrency: number;
   /** Browser runs of the client step; 0 skips the step. */
   clientRuns: number;
@@ -69,6 +71,7 @@ export function defaultOptions(): BenchOptions {
     commandLimit: 50,
     sqliteCommits: 3000,
     drainMs: 30_000,
+    idleMs: 4000,
     connectConcurrency: 100,
     clientRuns: 3,
     clientOnly: false,
@@ -84,7 +87,7 @@ export function defaultOptions(): BenchOptions {
 
 /** The short version: the same phases, fewer rounds, no browser unless asked. */
 export function quickOptions(base: BenchOptions = defaultOptions()): BenchOptions {
-  return { ...base, quick: true, steadyRounds: 3, bursts: 2, bystanderRounds: 3, sqliteCommits: 1000, clientRuns: 0 };
+  return { ...base, quick: true, steadyRounds: 3, bursts: 2, bystanderRounds: 3, sqliteCommits: 1000, clientRuns: 0, idleMs: 2000 };
 }
 
 const USAGE = `npm run bench -- [--rooms N] [--runs K] [--quick] [--client | --no-client | --client-only] [--processes N --redis] [--sqlite-writer thread|inline] [--out FILE] [--profile DIR] [--heap DIR]`;

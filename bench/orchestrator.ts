@@ -124,6 +124,7 @@ async function oneRun(side: Side, run: number, options: BenchOptions, work: stri
     burstGapMs: options.burstGapMs,
     connectConcurrency: options.connectConcurrency,
     drainMs: options.drainMs,
+    idleMs: options.idleMs,
     heapDir: side === 'duologue' && servers.length === 1 ? options.heapDir : null,
     bystander:
       side === 'duologue' && options.quietRooms > 0 && busy.length > 0

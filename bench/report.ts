@@ -61,6 +61,7 @@ const FIGURES: Array<[string, string, Pick]> = [
   ...latencyRows('steady: command → ack', (r) => r.steady.ack),
   ['steady: commands per second', 'cmd/s', (r) => r.steady.commandsPerSecond],
   ['steady: server CPU per command', 'µs', (r) => r.steady.serverCpuPerCommandUs],
+  ['idle: server CPU per second (sockets open, no command)', 'ms/s', (r) => (r.idle ? (1000 * r.idle.serverCpuMs) / r.idle.durationMs : null)],
   ...latencyRows('burst: command → partner state', (r) => r.burst.partner),
   ...latencyRows('burst: command → ack', (r) => r.burst.ack),
   ['burst: completion (median of the bursts)', 'ms', (r) => burstCompletion(r.burst.completionMs ?? [])],

@@ -30,6 +30,8 @@ export interface LoadPlan {
   connectConcurrency: number;
   /** How long a phase waits for its last answers before counting them lost. */
   drainMs: number;
+  /** A window with every socket open and no command sent, to see what the server spends on nothing. */
+  idleMs: number;
   /** Duologue only: busy rooms beside quiet ones. */
   bystander: BystanderPlan | null;
   /** Where the server writes a heap snapshot on SIGURG (`--heap`): asked for after the bursts. */
@@ -69,6 +71,8 @@ export interface LoadResult {
     /** (after steady and burst − idle) / sockets. */
     perSocketTrafficKiB: number;
   };
+  /** Every socket open, no command: the server's CPU spent on timers, pings and the like. */
+  idle: { durationMs: number; serverCpuMs: number };
   steady: PhaseResult;
   burst: PhaseResult;
   bystander: { quietAlone: PhaseResult; quietWithBusy: PhaseResult; busy: PhaseResult } | null;
@@ -131,6 +135,8 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
       await schedule(talks, warmup, plan.warmupRounds, plan.intervalMs);
       await drain(talks, warmup, plan.drainMs);
     }
+    const idleRun = await measured(serverPid, () => new Promise((resolve) => setTimeout(resolve, plan.idleMs)));
+    const idle = { durationMs: plan.idleMs, serverCpuMs: round3(idleRun.window.serverCpuMs) };
     const steadyRun = await measured(serverPid, async () => {
       const recorder = new Recorder();
       await schedule(talks, recorder, plan.steadyRounds, plan.intervalMs);
@@ -189,6 +195,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
         perSocketConnectKiB: round3((afterConnectKiB - idleKiB) / sockets),
         perSocketTrafficKiB: round3((afterTrafficKiB - idleKiB) / sockets),
       },
+      idle,
       steady,
       burst,
       bystander,

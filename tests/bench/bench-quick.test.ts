@@ -34,6 +34,7 @@ describe('npm run bench, at toy scale', () => {
       bystanderRounds: 1,
       sqliteCommits: 200,
       drainMs: 15_000,
+      idleMs: 300,
       clientRuns: 0,
       out: join(dir, 'results.json'),
       log: () => undefined,
@@ -59,6 +60,10 @@ describe('npm run bench, at toy scale', () => {
     expect(report.runs.map((r) => `${r.side} ${r.run}`)).toEqual(['duologue 1', 'relay 1']);
     expect(report.runs[0]!.result.bystander).not.toBeNull();
     expect(report.runs[1]!.result.bystander).toBeNull();
+    for (const run of report.runs) {
+      expect(run.result.idle.durationMs).toBe(300);
+      expect(run.result.idle.serverCpuMs).toBeGreaterThanOrEqual(0);
+    }
   });
 
   it('had every command acknowledged and seen by the partner with the new rev, none lost or refused', () => {
