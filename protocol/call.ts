@@ -41,6 +41,7 @@ export const CallLink = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a link is 8â€
  *   connection it comes `from` and the partner's connection it is meant `to`.
  * - `mute`: this phone's microphone was muted or unmuted (for the partner's screen).
  * - `hangup`: this phone left the call.
+ * - `decline`: this phone, not in the call, will not join it now (its partner's phone stops calling).
  */
 export const CallSignal = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('hello'), link: CallLink }),
@@ -49,11 +50,12 @@ export const CallSignal = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('candidate'), candidate: CallCandidate, from: CallLink, to: CallLink }),
   z.strictObject({ kind: z.literal('mute'), muted: z.boolean() }),
   z.strictObject({ kind: z.literal('hangup') }),
+  z.strictObject({ kind: z.literal('decline') }),
 ]);
 export type CallSignal = z.infer<typeof CallSignal>;
 export type CallSignalKind = CallSignal['kind'];
 
-export const CALL_SIGNAL_KINDS = ['hello', 'offer', 'answer', 'candidate', 'mute', 'hangup'] as const satisfies readonly CallSignalKind[];
+export const CALL_SIGNAL_KINDS = ['hello', 'offer', 'answer', 'candidate', 'mute', 'hangup', 'decline'] as const satisfies readonly CallSignalKind[];
 
 /** The answer to a `call:signal` or `call:config`: nothing of the payload comes back. */
 export type CallAck = { ok: true } | { ok: false; error: { code: string; message: string } };

@@ -167,6 +167,19 @@ describe.skipIf(!run)('the voice call between the two partners', () => {
     await screen(b, '10-partner-left');
   });
 
+  it('lets the partner say not now: the calling phone stops and says so gently', async () => {
+    await button(a.page, en.call.start.replace('{name}', 'Sam')).click();
+    await b.page.getByText(en.call.incoming.replace('{name}', 'Alex')).waitFor();
+    await button(b.page, en.call.notNow).click();
+    await a.page.getByText(en.call.declined.replace('{name}', 'Sam')).waitFor();
+    for (const phone of [a, b]) await expect.poll(() => callStatus(phone.page)).toBe('idle');
+    // Alex's microphone is off again (the call is gone), and Sam's phone opened none.
+    expect(await figures(a.page)).toBeNull();
+    expect(await figures(b.page)).toBeNull();
+    await screen(a, '10b-partner-declined');
+    expect(await seriousViolations(a.page)).toEqual([]);
+  }, 60_000);
+
   it("turns both microphones off for a moderator's pause, and on again when the moderator resumes", async () => {
     const created = await createRoom(server.url, { name: 'Dr. Weber', as: 'moderator' });
     const link = (seat: 'A' | 'B') => `${server.url}/join/${created.roomId}#invite=${created.invites[seat]!}`;

@@ -37,6 +37,8 @@ const engine = {
   received: [] as unknown[],
   /** The peer's construction throws (a browser without a working RTCPeerConnection). */
   failToBuild: false,
+  /** What the store gave the last peer to report through. */
+  hooks: null as { status: (status: string) => void } | null,
 };
 vi.mock('../../client/src/lib/call/peer-call', () => ({
   openMicrophone: async () => {
@@ -44,9 +46,12 @@ vi.mock('../../client/src/lib/call/peer-call', () => ({
     return engine.microphone === 'denied' ? 'denied' : { getTracks: () => [{ stop: () => void (engine.stopped += 1) }] };
   },
   PeerCall: class {
-    constructor() {
+    constructor(_mic: unknown, _polite: boolean, _config: unknown, hooks: { status: (status: string) => void }) {
       if (engine.failToBuild) throw new Error('RTCPeerConnection is not available');
       engine.built += 1;
+      engine.hooks = hooks;
+      // As the real one: its first connection is on its way.
+      hooks.status('connecting');
     }
     setMuted(muted: boolean) {
       engine.muted.push(muted);
@@ -178,6 +183,65 @@ describe('the call store', () => {
     expect(call.problem).toBe('denied');
     expect(call.status).toBe('idle');
     expect(sent).toEqual([]);
+  });
+
+  it('still shows the partner calling when the microphone is refused on Join', async () => {
+    const room = useRoomStore();
+    room.receive(view('B'));
+    const call = useCallStore();
+    handlers.get('call:signal')!({ kind: 'hello', link: 'link-of-A-0003' } as never);
+    expect(call.status).toBe('incoming');
+    engine.microphone = 'denied';
+    await call.start();
+    expect(call.problem).toBe('denied');
+    expect(call.status).toBe('incoming');
+    expect(sent).toEqual([]);
+  });
+
+  it('says "not now" to a call: the partner is told once, and the same call does not ring again', async () => {
+    const room = useRoomStore();
+    room.receive(view('B'));
+    const call = useCallStore();
+    const signal = handlers.get('call:signal')!;
+    signal({ kind: 'hello', link: 'link-of-A-0004' } as never);
+    expect(call.status).toBe('incoming');
+    call.decline();
+    expect(call.status).toBe('idle');
+    expect(sent).toEqual([{ event: 'call:signal', payload: { kind: 'decline' } }]);
+    expect(engine.opened).toBe(0);
+    // The waiting phone says hello again every 5 s until it hears the decline: no ring for it.
+    signal({ kind: 'hello', link: 'link-of-A-0004' } as never);
+    expect(call.status).toBe('idle');
+    // Only a ringing phone declines.
+    call.decline();
+    expect(sent).toHaveLength(1);
+    // A new call of the partner's (a new connection) rings again.
+    signal({ kind: 'hello', link: 'link-of-A-0005' } as never);
+    expect(call.status).toBe('incoming');
+  });
+
+  it("ends this phone's waiting call when the partner says not now, and keeps a call the partner joined", async () => {
+    const room = useRoomStore();
+    room.receive(view('A'));
+    const call = useCallStore();
+    await call.start();
+    expect(call.status).toBe('connecting');
+    sent.length = 0;
+    handlers.get('call:signal')!({ kind: 'decline' } as never);
+    expect(call.status).toBe('idle');
+    expect(call.partnerDeclined).toBe(true);
+    // The hangup stops the ring on the partner's other devices.
+    expect(sent).toEqual([{ event: 'call:signal', payload: { kind: 'hangup' } }]);
+    expect(engine.received).toEqual([]);
+    expect(sessionStorage.getItem(`duologue.call.${ROOM}`)).toBeNull();
+
+    // The next call clears the line; a decline that comes once the call is up changes nothing.
+    await call.start();
+    expect(call.partnerDeclined).toBe(false);
+    engine.hooks!.status('live');
+    handlers.get('call:signal')!({ kind: 'decline' } as never);
+    expect(call.status).toBe('live');
+    expect(call.partnerDeclined).toBe(false);
   });
 
   it('turns the microphone off for a break and a pause, lets the partner turn it back on, and on again when the talk goes on', async () => {

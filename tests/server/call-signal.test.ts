@@ -105,6 +105,17 @@ describe('the voice call signalling', () => {
     secondB.close();
   });
 
+  it('relays a "not now" and a hangup as they are, to the other partner only', async () => {
+    const here = await room();
+    const [toA, toB] = [inbox(here.A), inbox(here.B)];
+    expect(await signal(here.B, { kind: 'decline' })).toEqual({ ok: true });
+    expect(await signal(here.A, { kind: 'hangup' })).toEqual({ ok: true });
+    await until(() => toA.length === 1 && toB.length === 1, 'the decline at A and the hangup at B');
+    await Promise.all(here.all.map(settle));
+    expect(toA).toEqual([{ kind: 'decline' }]);
+    expect(toB).toEqual([{ kind: 'hangup' }]);
+  });
+
   it('refuses a malformed or oversized signal with `invalid` and relays nothing', async () => {
     const here = await room();
     const [toA, toB] = [inbox(here.A), inbox(here.B)];
@@ -123,6 +134,7 @@ describe('the voice call signalling', () => {
       { kind: 'candidate', candidate: 'c' },
       { kind: 'mute', muted: 'yes' },
       { kind: 'hangup', reason: 'bye' },
+      { kind: 'decline', link: LINK_A },
       { kind: 'hello', to: 'moderator' },
     ];
     // The connection names: required, and plain (sent from B: each seat's budget is its own).

@@ -285,6 +285,8 @@ const de: Messages = {
     pauseMuted: 'Solange das Gespräch angehalten ist, sind die Mikrofone aus. Du kannst deins wieder einschalten.',
     talkOver: '{name} hat gerade das Wort. Halte deine Worte noch einen Moment zurück: Du kommst dran.',
     left: '{name} hat den Anruf beendet.',
+    notNow: 'Jetzt nicht',
+    declined: '{name} nimmt den Anruf gerade nicht an. Du kannst jederzeit wieder anrufen.',
     sound: 'Ton einschalten',
     privacy: 'Der Anruf geht direkt zwischen euren beiden Handys, verschlüsselt. Nichts wird aufgezeichnet.',
     denied: 'Dein Mikrofon wurde nicht erlaubt, darum kann der Anruf nicht beginnen. Um hier zu sprechen, erlaube das Mikrofon für diese Seite in den Browser-Einstellungen und tippe dann noch einmal auf Anrufen. Das Gespräch geht auch ohne Anruf.',

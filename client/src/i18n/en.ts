@@ -281,6 +281,8 @@ const en = {
     pauseMuted: 'Microphones are off while the talk is paused. You can turn yours back on.',
     talkOver: '{name} has the floor right now. Hold your words for a moment: your turn comes.',
     left: '{name} left the call.',
+    notNow: 'Not now',
+    declined: '{name} is not joining the call just now. You can call again any time.',
     sound: 'Turn on the sound',
     privacy: 'The call goes straight between your two phones, encrypted. Nothing is recorded.',
     denied: 'Your microphone was not allowed, so the call cannot start. To talk here, allow the microphone for this site in your browser settings, then tap Call again. The talk works without a call too.',

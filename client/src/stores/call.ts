@@ -43,6 +43,15 @@ export const useCallStore = defineStore('call', () => {
   const back = ref(false);
   /** The partner hung up (shown until the next call). */
   const partnerLeft = ref(false);
+  /** The partner said "not now" to this phone's call (shown until the next call). */
+  const partnerDeclined = ref(false);
+  /**
+   * The partner's connection this phone said "not now" to: its repeated hellos (every 5 s while
+   * it waits) do not ring again. A new call of the partner's comes on a new connection, and rings.
+   */
+  let declinedLink: string | null = null;
+  /** The partner's connection whose hello rings here now. */
+  let ringingLink: string | null = null;
   const speaking = ref({ me: false, partner: false });
   const talkOverHint = ref(false);
   let peer: PeerCall | null = null;
@@ -92,7 +101,9 @@ export const useCallStore = defineStore('call', () => {
   async function start(): Promise<void> {
     if (inCall.value || !available.value) return;
     problem.value = null;
-    partnerLeft.value = false;
+    partnerLeft.value = partnerDeclined.value = false;
+    // A tap on Join while the partner calls: if the microphone is refused, the partner still calls.
+    const after = status.value === 'incoming' ? 'incoming' : 'idle';
     status.value = 'starting';
     const startedIn = room.roomId;
     let mic: MediaStream | null = null;
@@ -105,7 +116,7 @@ export const useCallStore = defineStore('call', () => {
       const opened = await engine.openMicrophone();
       if (typeof opened === 'string') {
         problem.value = opened;
-        status.value = 'idle';
+        status.value = after;
         remember(false);
         return;
       }
@@ -150,6 +161,14 @@ export const useCallStore = defineStore('call', () => {
       clearTimeout(backTimer);
       backTimer = setTimeout(() => (back.value = false), BACK_SHOWN_MS);
     } else if (next === 'dropped') back.value = false;
+  }
+
+  /** "Not now": this phone will not join the partner's call, and the partner's phone stops calling. */
+  function decline(): void {
+    if (status.value !== 'incoming') return;
+    declinedLink = ringingLink;
+    send({ kind: 'decline' });
+    status.value = 'idle';
   }
 
   /** Leaves the call on this phone and tells the partner's. */
@@ -201,15 +220,26 @@ export const useCallStore = defineStore('call', () => {
       if (inCall.value || status.value === 'incoming') end();
       return;
     }
+    if (signal.kind === 'decline') {
+      // Only a call still waiting for the partner ends: one the partner joined meanwhile goes on.
+      if (peer !== null && status.value === 'connecting') {
+        // Stops the ring on the partner's other devices too.
+        send({ kind: 'hangup' });
+        end();
+        partnerDeclined.value = true;
+      }
+      return;
+    }
     if (peer !== null) {
       void peer.receive(signal);
       return;
     }
     // Only a hello says the partner is calling: any other signal belongs to a call this phone left.
-    if (signal.kind === 'hello' && status.value === 'idle' && available.value) {
+    if (signal.kind === 'hello' && status.value === 'idle' && available.value && signal.link !== declinedLink) {
       status.value = 'incoming';
-      partnerLeft.value = false;
-    }
+      ringingLink = signal.link;
+      partnerLeft.value = partnerDeclined.value = false;
+    } else if (signal.kind === 'hello' && status.value === 'incoming') ringingLink = signal.link;
   });
 
   // A break or a pause turns the microphone off; the talk going on turns it back on.
@@ -259,12 +289,14 @@ export const useCallStore = defineStore('call', () => {
     soundBlocked,
     back,
     partnerLeft,
+    partnerDeclined,
     speaking,
     talkOverHint,
     inCall,
     held,
     available,
     start,
+    decline,
     hangUp,
     setMuted,
     playSound: () => peer?.playSound(),

@@ -240,7 +240,8 @@ export class PeerCall {
     if (this.closed) return;
     if (signal.kind === 'hello') return this.pairWith(signal.link);
     if (signal.kind === 'mute') return this.hooks.partnerMuted(signal.muted);
-    if (signal.kind === 'hangup') return;
+    // Both belong to the store: this connection has nothing to do with them.
+    if (signal.kind === 'hangup' || signal.kind === 'decline') return;
     // Meant for a connection of this phone that is gone.
     if (signal.to !== this.link) return;
     let newPair = false;
