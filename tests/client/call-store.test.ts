@@ -244,6 +244,20 @@ describe('the call store', () => {
     expect(call.partnerDeclined).toBe(false);
   });
 
+  it("forgets the last room's call lines when another room opens", async () => {
+    const room = useRoomStore();
+    room.roomId = ROOM;
+    room.receive(view('A'));
+    const call = useCallStore();
+    await call.start();
+    handlers.get('call:signal')!({ kind: 'decline' } as never);
+    expect(call.partnerDeclined).toBe(true);
+    room.roomId = 'S'.repeat(22);
+    await nextTick();
+    expect(call.partnerDeclined).toBe(false);
+    expect(call.status).toBe('idle');
+  });
+
   it('turns the microphone off for a break and a pause, lets the partner turn it back on, and on again when the talk goes on', async () => {
     const room = useRoomStore();
     room.receive(view('A'));

@@ -268,6 +268,9 @@ export const useCallStore = defineStore('call', () => {
     () => {
       if (inCall.value) end();
       status.value = 'idle';
+      // What the last room's partner did says nothing about this room's.
+      partnerLeft.value = partnerDeclined.value = false;
+      problem.value = null;
     },
   );
 
