@@ -157,11 +157,31 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await t.page.locator('[data-test=timeline]').getByText(say(consoleEn.timeline.breakEnded, { who: 'Alex' })).waitFor();
   });
 
-  it('sets the step and hands the floor to a partner', async () => {
+  it('sets the step and hands the floor to a partner, each after a question, and both phones say who moved them', async () => {
+    const stepBefore = await stepOf(a.page);
     await t.page.locator('[data-test=set-step-heard]').click();
+    const stepDialog = t.page.getByRole('dialog', { name: say(consoleEn.controls.setStepTitle, { step: en.dialogue.steps.heard }) });
+    await stepDialog.waitFor();
+    // "Not now" changes nothing on the phones.
+    await stepDialog.getByRole('button', { name: consoleEn.controls.cancel }).click();
+    await stepDialog.waitFor({ state: 'hidden' });
+    expect(await stepOf(a.page)).toBe(stepBefore);
+    await t.page.locator('[data-test=set-step-heard]').click();
+    await saveScreen(t.page, '28b-console-set-step');
+    await stepDialog.locator('[data-test=confirm]').click();
     await expect.poll(() => stepOf(a.page)).toBe(en.dialogue.steps.heard);
+    for (const phone of [a, b]) {
+      await phone.page.locator('[data-test=steered]').getByText(say(en.moderated.steeredStep, { therapist: 'Dr. Weber', step: en.dialogue.steps.heard })).waitFor();
+    }
     await t.page.locator('[data-test=set-floor-B]').click();
+    const floorDialog = t.page.getByRole('dialog', { name: say(consoleEn.controls.giveFloorTitle, { name: 'Sam' }) });
+    await floorDialog.waitFor();
+    expect(await floorDialog.textContent()).toContain(say(consoleEn.controls.floorBody, { name: 'Sam', other: 'Alex', turn: 2 }));
+    await floorDialog.locator('[data-test=confirm]').click();
     await expect.poll(() => roleOf(b.page)).toBe(en.dialogue.speaker);
+    await b.page.locator('[data-test=steered]').getByText(say(en.moderated.steeredFloorYou, { therapist: 'Dr. Weber', turn: 2 })).waitFor();
+    await a.page.locator('[data-test=steered]').getByText(say(en.moderated.steeredFloor, { therapist: 'Dr. Weber', name: 'Sam', turn: 2 })).waitFor();
+    await screen(a, '28c-partner-steered');
     await expect.poll(() => roleOf(a.page)).toBe(en.dialogue.listener);
     await expect.poll(() => stepOf(b.page)).toBe(en.dialogue.steps.share);
     await b.page.getByText(say(en.dialogue.turn, { n: 2 }), { exact: true }).waitFor();

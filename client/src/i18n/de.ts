@@ -264,6 +264,11 @@ const de: Messages = {
     pauseWhere: 'Ihr macht dort weiter, wo ihr wart: Runde {turn}, {name} ist {step}.',
     pauseWhereYou: 'Ihr macht dort weiter, wo ihr wart: Runde {turn}, du bist {step}.',
     pauseFlood: 'Wenn du eine richtige Pause brauchst, geht der Pausenknopf unten trotzdem.',
+    therapist: 'Eure Therapeutin oder euer Therapeut',
+    steeredFloor: '{therapist} hat {name} das Wort gegeben: Runde {turn} beginnt.',
+    steeredFloorYou: '{therapist} hat dir das Wort gegeben: Runde {turn} beginnt.',
+    steeredStep: '{therapist} hat das Gespräch zu „{step}“ gebracht.',
+    steeredBreak: '{therapist} hat die Pause beendet.',
   },
   call: {
     region: 'Sprachanruf',

@@ -260,6 +260,11 @@ const en = {
     pauseWhere: "You'll go on where you stopped: turn {turn}, with {name} {step}.",
     pauseWhereYou: "You'll go on where you stopped: turn {turn}, with you {step}.",
     pauseFlood: 'If you need a real break, the break button below still works.',
+    therapist: 'Your therapist',
+    steeredFloor: '{therapist} gave the floor to {name}: turn {turn} begins.',
+    steeredFloorYou: '{therapist} gave the floor to you: turn {turn} begins.',
+    steeredStep: '{therapist} moved the talk to “{step}”.',
+    steeredBreak: '{therapist} ended the break.',
   },
   call: {
     region: 'Voice call',

@@ -27,6 +27,36 @@ export interface ResumePoint {
   turn: number;
 }
 
+/** The therapist moved the talk while this phone watched: said once on the talk screen. */
+export type Steered = { kind: 'floor'; speaker: Partner; turn: number } | { kind: 'step'; step: Step } | { kind: 'breakEnded' };
+
+/**
+ * The timeline events a change added: those after `before`'s newest one. None when that event is
+ * no longer in `next` (the list holds the last 50) or when `before` had none.
+ */
+export function eventsAdded(before: StateView, next: StateView): TimelineEvent[] {
+  const last = before.timeline.at(-1);
+  if (last === undefined) return [];
+  const key = JSON.stringify(last);
+  for (let i = next.timeline.length - 1; i >= 0; i -= 1) {
+    if (JSON.stringify(next.timeline[i]) === key) return next.timeline.slice(i + 1);
+  }
+  return [];
+}
+
+/** What the moderator did in a change, for the partners' screens; null when it was not theirs. */
+export function steeredIn(before: StateView, next: StateView): Steered | null {
+  const added = eventsAdded(before, next);
+  const mine = added.findLast((e) => e.by === 'moderator' && (e.kind === 'setFloor' || e.kind === 'setStep'));
+  if (mine?.kind === 'setFloor' && mine.speaker !== undefined && mine.turn !== undefined) return { kind: 'floor', speaker: mine.speaker, turn: mine.turn };
+  if (mine?.kind === 'setStep' && mine.step !== undefined) return { kind: 'step', step: mine.step };
+  // A break ends when both partners are ready (their last "ready" comes in the same change), or
+  // when the moderator ends it: then no "ready" came with it.
+  const breakEnded = added.some((e) => e.kind === 'breakEnded') && !added.some((e) => e.kind === 'ready');
+  if (before.break !== null && next.break === null && next.phase === 'dialogue' && before.seats.moderator !== null && breakEnded) return { kind: 'breakEnded' };
+  return null;
+}
+
 const NOTHING: ReadonlySet<CommandType> = new Set();
 /** Commands sent without the screen's `rev`: "I need a break" must work whatever just changed. */
 const SCREEN_FREE: ReadonlySet<CommandType> = new Set(['flood', 'repair']);
@@ -51,6 +81,8 @@ export const useRoomStore = defineStore('room', () => {
   const freshRepair = ref<RepairEntry | null>(null);
   /** True once the inviter moved on from "{name} is here" to the check-in. */
   const welcomed = ref(false);
+  /** The moderator's last move of the talk, until the talk moves on by the partners' hands. */
+  const steered = ref<Steered | null>(null);
 
   const seat = computed<SeatId | null>(() => view.value?.you ?? record.value?.seat ?? null);
   const me = computed<Partner | null>(() => (seat.value === 'A' || seat.value === 'B' ? seat.value : null));
@@ -102,6 +134,7 @@ export const useRoomStore = defineStore('room', () => {
       notice.value = null;
       freshRepair.value = null;
       welcomed.value = false;
+      steered.value = null;
     }
     roomId.value = id;
     record.value = stored;
@@ -117,6 +150,19 @@ export const useRoomStore = defineStore('room', () => {
       resumePoint.value = { speaker: next.floor.speaker, step: next.floor.step, turn: next.floor.turn };
     } else if (before?.floor && next.floor && before.floor.step !== next.floor.step) {
       resumePoint.value = null;
+    }
+    if (before) {
+      const moved = steeredIn(before, next);
+      if (moved !== null) steered.value = moved;
+      else if (
+        before.phase !== next.phase ||
+        before.floor?.step !== next.floor?.step ||
+        before.floor?.turn !== next.floor?.turn ||
+        (!before.break && next.break) ||
+        before.paused !== next.paused
+      ) {
+        steered.value = null;
+      }
     }
     // A refusal speaks of the screen it happened on; a new screen starts clean.
     if (before && (before.phase !== next.phase || before.floor?.step !== next.floor?.step || !before.break !== !next.break)) {
@@ -188,6 +234,7 @@ export const useRoomStore = defineStore('room', () => {
     resumePoint,
     freshRepair,
     welcomed,
+    steered,
     seat,
     me,
     partner,

@@ -1,0 +1,70 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createPinia, setActivePinia } from 'pinia';
+import { viewFor, type CommandInput, type Room, type SeatId } from '../../protocol';
+import { MIN, T0, inDialogue, ok } from '../protocol/helpers';
+
+// The stores import the tab's socket; a stand-in keeps Socket.IO out of Node.
+vi.mock('../../client/src/lib/socket', () => ({ socket: { on: () => undefined, io: { on: () => undefined } }, openRoomSocket: () => false, closeRoomSocket: () => undefined }));
+
+const { useRoomStore } = await import('../../client/src/stores/room');
+
+/** Sam's phone (seat B) in a moderated room, taking in the real machine's views one after another. */
+function watch(room: Room, now = T0) {
+  setActivePinia(createPinia());
+  const store = useRoomStore();
+  store.receive(viewFor(room, 'B', now));
+  let current = room;
+  return {
+    store,
+    as(seat: SeatId, input: CommandInput, at: number) {
+      current = ok(current, seat, input, at).room;
+      store.receive(viewFor(current, 'B', at));
+      return current;
+    },
+  };
+}
+
+describe("the partners' line when the therapist moves the talk", () => {
+  it('says who gave whom the floor, and folds away when the partners move on', () => {
+    const phone = watch(inDialogue({ as: 'moderator' }));
+    expect(phone.store.steered).toBeNull();
+    phone.as('moderator', { type: 'setFloor', speaker: 'B' }, T0 + 1000);
+    expect(phone.store.steered).toEqual({ kind: 'floor', speaker: 'B', turn: 2 });
+    // A coach line to both changes nothing the line speaks of: it stays.
+    phone.as('moderator', { type: 'coach', to: 'both', text: 'Take your time.' }, T0 + 2000);
+    expect(phone.store.steered).toEqual({ kind: 'floor', speaker: 'B', turn: 2 });
+    // Sam moves the step on: the talk is in the partners' hands again.
+    phone.as('B', { type: 'advance', step: 'share' }, T0 + 3000);
+    expect(phone.store.steered).toBeNull();
+  });
+
+  it('names the step the therapist set, and never takes a partner\'s own move for the therapist\'s', () => {
+    const phone = watch(inDialogue({ as: 'moderator' }));
+    phone.as('A', { type: 'advance', step: 'share' }, T0 + 1000);
+    expect(phone.store.steered).toBeNull();
+    phone.as('moderator', { type: 'setStep', step: 'check' }, T0 + 2000);
+    expect(phone.store.steered).toEqual({ kind: 'step', step: 'check' });
+  });
+
+  it('tells a break the therapist ended from one the partners ended by being ready', () => {
+    const phone = watch(inDialogue({ as: 'moderator' }));
+    phone.as('B', { type: 'flood', minutes: 20 }, T0 + 1000);
+    phone.as('moderator', { type: 'endBreak' }, T0 + 2000);
+    expect(phone.store.steered).toEqual({ kind: 'breakEnded' });
+
+    const other = watch(inDialogue({ as: 'moderator' }));
+    other.as('B', { type: 'flood', minutes: 20 }, T0 + 1000);
+    other.as('A', { type: 'ready' }, T0 + 21 * MIN);
+    other.as('B', { type: 'ready' }, T0 + 21 * MIN + 1000);
+    expect(other.store.view?.break).toBeNull();
+    expect(other.store.steered).toBeNull();
+  });
+
+  it('says nothing in a room without a therapist', () => {
+    const phone = watch(inDialogue());
+    phone.as('B', { type: 'flood', minutes: 20 }, T0 + 1000);
+    phone.as('A', { type: 'ready' }, T0 + 21 * MIN);
+    phone.as('B', { type: 'ready' }, T0 + 21 * MIN + 1000);
+    expect(phone.store.steered).toBeNull();
+  });
+});
