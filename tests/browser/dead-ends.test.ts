@@ -83,6 +83,25 @@ describe.skipIf(!run)('dead ends lead somewhere', () => {
     expect(await c.page.getByText(/for a new one/).count()).toBe(0);
   });
 
+  it('lets the one who started a talk delete it before it begins, as the used-invite screen tells a stranger', async () => {
+    const a = await phone();
+    const link = await createTalk(a, 'Alex');
+    const url = new URL(link);
+    const roomId = url.pathname.split('/').at(-1)!;
+    // Someone else took the partner's place with the invite.
+    const stranger = await joinRoom(server.url, roomId, new URLSearchParams(url.hash.slice(1)).get('invite')!, 'Kim');
+    await a.page.getByRole('heading', { name: en.invite.partnerHere.replace('{name}', 'Kim') }).waitFor();
+    await button(a.page, en.summary.delete).click();
+    await a.page.getByText(en.summary.deleteConfirm).waitFor();
+    await saveScreen(a.page, '23b-lobby-delete');
+    expect(await seriousViolations(a.page)).toEqual([]);
+    await a.page.locator('[data-test=delete-yes]').click();
+    await a.page.locator('[data-test=deleted]').getByText(en.start.deleted).waitFor();
+    // The room is gone for the stranger's key too.
+    expect((await api(server.url, `/api/rooms/${roomId}/summary`, { seatKey: stranger.seatKey })).status).toBe(404);
+    expect(Object.keys(await storedSeats(a))).not.toContain(roomId);
+  });
+
   it("names a therapist as the therapist, with the other partner, never as 'your partner'", async () => {
     const created = await createRoom(server.url, { name: 'Dr. Weber', as: 'moderator' });
     await joinRoom(server.url, created.roomId, created.invites.B!, 'Sam');
