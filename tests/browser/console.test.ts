@@ -311,10 +311,19 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
 
     // The session ends from the console; then the room is forgotten here and goes on for the partners.
     await t.page.goto(first.consolePath);
+    // Sam still holds the coach's line to both (the test of coaching above).
+    expect(await b.page.locator('[data-test=coach-card]').count()).toBeGreaterThan(0);
     await t.page.locator('[data-test=end]').click();
     await t.page.getByRole('dialog', { name: consoleEn.controls.endTitle }).locator('[data-test=confirm]').click();
     for (const phone of [a, b]) await phone.page.getByRole('heading', { name: en.summary.title }).waitFor();
     await t.page.locator('[data-test=phase]').getByText(consoleEn.phase.ended).waitFor();
+    // Nothing changes after the end: the console offers no control, note or line any more, and says why.
+    await t.page.locator('[data-test=notes-ended]').getByText(consoleEn.notes.ended).waitFor();
+    await t.page.locator('[data-test=coach-ended]').getByText(consoleEn.coach.ended).waitFor();
+    expect(await t.page.locator('[data-test=controls]').count()).toBe(0);
+    expect(await t.page.locator('#note-text').count()).toBe(0);
+    // The coach's cards are gone from the partners' summaries; the talk they spoke to is over.
+    for (const phone of [a, b]) expect(await phone.page.locator('[data-test=coach-card]').count()).toBe(0);
     await t.page.getByRole('link', { name: consoleEn.allRooms }).click();
     await cards.first().getByRole('button', { name: consoleEn.list.forget }).click();
     await t.page.getByRole('dialog', { name: consoleEn.list.forgetTitle }).locator('[data-test=confirm]').click();

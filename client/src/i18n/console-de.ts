@@ -147,6 +147,7 @@ const consoleDe: ConsoleMessages = {
   },
   coach: {
     title: 'Begleiten',
+    ended: 'Die Sitzung ist beendet: Es lassen sich keine Sätze mehr senden.',
     to: 'An',
     both: 'Beide',
     text: 'Dein Hinweis',
@@ -164,6 +165,7 @@ const consoleDe: ConsoleMessages = {
     text: 'Neue Notiz',
     save: 'Notiz speichern',
     none: 'Noch keine Notizen.',
+    ended: 'Die Sitzung ist beendet, darum lassen sich hier keine Notizen mehr hinzufügen. Die Notizen unten bleiben, bis der Raum gelöscht wird.',
   },
   repairs: {
     title: 'Reparatursätze',

@@ -146,6 +146,7 @@ const consoleEn = {
   },
   coach: {
     title: 'Coach',
+    ended: 'The session has ended: no more lines can be sent.',
     to: 'To',
     both: 'Both',
     text: 'Your line',
@@ -163,6 +164,7 @@ const consoleEn = {
     text: 'New note',
     save: 'Save the note',
     none: 'No notes yet.',
+    ended: 'The session has ended, so no more notes can be added here. The notes below stay until the room is deleted.',
   },
   repairs: {
     title: 'Repair phrases',
