@@ -171,6 +171,8 @@ describe.skipIf(!run)('a reminder at the break\'s return time that says nothing 
       return [];
     });
     expect(shown).toEqual([{ title: "Duologue — it's time", body: '', tag: 'duologue-break' }]);
+    // Now that it is time, the screen offers no reminder of the time any more.
+    expect(await b.page.locator('[data-test=remind]').count()).toBe(0);
     // Alex's page stayed visible and was never asked: no reminder there.
     const none = await a.page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).length);
     expect(none).toBe(0);
