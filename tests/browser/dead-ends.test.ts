@@ -102,6 +102,22 @@ describe.skipIf(!run)('dead ends lead somewhere', () => {
     expect(Object.keys(await storedSeats(a))).not.toContain(roomId);
   });
 
+  it('says a link without its invite, or with only part of it, does not work, and leads to a new talk', async () => {
+    const created = await createRoom(server.url, { name: 'Alex' });
+    const c = await phone();
+    await c.page.goto(`/join/${created.roomId}`);
+    await c.page.getByText(en.join.noInvite).waitFor();
+    await c.page.getByRole('link', { name: en.summary.newTalk }).waitFor();
+    // Cut short on its way: not an invite's shape. A new try would not mend it, so none is offered.
+    // (A page load of its own: a change of the fragment alone would not load the page again.)
+    await c.page.goto('about:blank');
+    await c.page.goto(inviteLink(created.roomId, created.invites.B!.slice(0, 6)));
+    await c.page.locator('[data-test=join-dead-end]').getByText(en.errors.invite_invalid).waitFor();
+    expect(await c.page.getByRole('button', { name: en.join.retry }).count()).toBe(0);
+    await c.page.getByRole('link', { name: en.summary.newTalk }).click();
+    await c.page.getByRole('heading', { name: en.start.title }).waitFor();
+  });
+
   it("names a therapist as the therapist, with the other partner, never as 'your partner'", async () => {
     const created = await createRoom(server.url, { name: 'Dr. Weber', as: 'moderator' });
     await joinRoom(server.url, created.roomId, created.invites.B!, 'Sam');
