@@ -2,7 +2,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import proxyAddr from 'proxy-addr';
-import { parseCallSignal } from '../protocol';
+import { parseCallSignal, SECRET_PATTERN } from '../protocol';
 import type { Config } from './config';
 import { minuteMsFor } from './config';
 import { systemClock, type Clock } from './clock';
@@ -173,11 +173,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onResponse', async (request, reply) => {
     const params = request.params as { roomId?: unknown } | undefined;
+    // The path's room id only when the request was answered as a room's (2xx, 3xx): on a refusal
+    // it may be anything a client put there (words, or a seat key sent in the wrong place).
+    const roomId = typeof params?.roomId === 'string' && reply.statusCode < 400 && SECRET_PATTERN.test(params.roomId) ? params.roomId : undefined;
     request.log[requestLogLevel](
       {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
-        roomId: typeof params?.roomId === 'string' ? params.roomId.slice(0, 64) : undefined,
+        roomId,
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 100) / 100,
       },

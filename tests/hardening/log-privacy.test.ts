@@ -82,6 +82,10 @@ describe('a person reading the server logs', () => {
       });
       await request(url, 'GET', `/api/rooms/${created.roomId}/summary?key=${created.keys.B}`, { key: `${created.keys.B}x` });
       await request(url, 'GET', `/${WORDS.topic}/${created.keys.B}`);
+      // Words, or a seat key sent in the room id's place (a client that swapped its arguments), in a real route's path.
+      await request(url, 'GET', `/api/rooms/${encodeURIComponent(`${WORDS.nameA} ${WORDS.topic}`)}/summary`, { key: created.keys.B });
+      await request(url, 'POST', `/api/rooms/${created.keys.A}/join`, { body: { invite: created.invites.B, name: 'x' } });
+      await request(url, 'GET', `/api/rooms/${created.keys.moderator}/summary`, { key: created.keys.moderator });
       await request(url, 'POST', '/api/rooms', { body: `{"name":"${WORDS.nameA}",`, headers: { 'content-type': 'application/json' } });
       // Requests Node's HTTP parser refuses before any route sees them, and headers over the
       // limit: the raw bytes hold the seat key, an invite and a name.
@@ -122,6 +126,7 @@ describe('a person reading the server logs', () => {
     expect(commands).toContainEqual(expect.objectContaining({ roomId: created.roomId, seat: 'moderator', type: 'coach', result: 'ok' }));
     expect(commands).toContainEqual(expect.objectContaining({ seat: 'A', result: 'rate_limited' }));
     expect(entries.filter((e) => e.msg === 'request').length).toBeGreaterThan(8);
+    expect(entries).toContainEqual(expect.objectContaining({ msg: 'request', route: '/api/rooms/:roomId/summary', roomId: created.roomId, status: 200 }));
   });
 });
 
