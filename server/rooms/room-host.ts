@@ -142,9 +142,10 @@ export class RoomHost {
     const command = parsed.value;
     try {
       return await this.turn(roomId, async (): Attempt<CommandAck> => {
-        const stored = await this.load(roomId);
-        if (stored === null) return { ok: false, error: protocolError('room_not_found') };
         const now = this.deps.clock.now();
+        // A room past its TTL takes no command from a socket that was open before it expired.
+        const stored = this.live(await this.load(roomId), now);
+        if (stored === null) return { ok: false, error: protocolError('room_not_found') };
         const outcome = applyCommand(stored.room, command, seat, now);
         if (!outcome.ok) {
           const replayed = await this.deps.store.acceptedCommand(roomId, seat, command.id);
@@ -242,9 +243,9 @@ export class RoomHost {
   /** Applies the room's due time-driven changes (a break's return time) and stores them. */
   tick(roomId: string): Promise<void> {
     return this.turn(roomId, async () => {
-      const stored = await this.load(roomId);
-      if (stored === null) return;
       const now = this.deps.clock.now();
+      const stored = this.live(await this.load(roomId), now);
+      if (stored === null) return;
       const outcome = tick(stored.room, now);
       // Fired early (a long timer re-armed, or a clock's rounding): wait again.
       if (!outcome.changed) return this.schedule(roomId, nextDeadline(stored.room));

@@ -31,6 +31,30 @@ describe('who gets in at the edges', () => {
     expect(join.status).toBe(404);
   });
 
+  it('takes no command on a socket opened before the room expired, and the room stays gone', async () => {
+    // A TTL of about 4 s, so that the room expires long before the hourly sweep would come.
+    const shortData = tempDataDir();
+    const shortClock = new ManualClock();
+    const short = await startServer({ dataDir: shortData.dir, clock: shortClock, config: { DUOLOGUE_ROOM_TTL_DAYS: 0.00005 } });
+    const room = await createRoom(short.url, { name: 'Ann' });
+    const joined = await api<{ seatKey: string }>(short.url, `/api/rooms/${room.roomId}/join`, { json: { invite: room.invites.B, name: 'Ben' } });
+    const [a, b] = await Promise.all([Member.connect(short.url, room.roomId, room.seatKey), Member.connect(short.url, room.roomId, joined.body.seatKey)]);
+    try {
+      shortClock.advance(10_000);
+      const ack = await a.send({ type: 'checkIn', calm: 5, tendency: 'pursue', safe: true });
+      expect(ack).toMatchObject({ ok: false, error: { code: 'room_not_found' } });
+      // Its expiry went ahead at once: both sockets hear the room is gone, and nothing brought it back.
+      await a.until(() => (a.deletedCount > 0 ? true : undefined), 'the deletion at A');
+      await b.until(() => (b.deletedCount > 0 ? true : undefined), 'the deletion at B');
+      expect((await api(short.url, `/api/rooms/${room.roomId}/summary`, { seatKey: room.seatKey })).status).toBe(404);
+    } finally {
+      a.close();
+      b.close();
+      await short.close();
+      shortData.remove();
+    }
+  });
+
   it('refuses an unused invite once the talk has ended, and changes nothing', async () => {
     const room = await createRoom(server.url, { name: 'Mo', as: 'moderator' });
     const moderator = await Member.connect(server.url, room.roomId, room.seatKey);
