@@ -110,11 +110,36 @@ end
 return existed
 `;
 
+// KEYS: the adapter's stream. ARGV: roomId. The stream part of DELETE, run again after it.
+const SCRUB = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local removed = 0
+for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
+  local fields = entry[2]
+  for j = 2, #fields, 2 do
+    if string.find(fields[j], ARGV[1], 1, true) then
+      removed = removed + redis.call('XDEL', KEYS[1], entry[1])
+      break
+    end
+  end
+end
+return removed
+`;
+
+/**
+ * When the stream is scrubbed again after a deletion, in ms. A command another process committed
+ * just before the deletion sends its views (the moderator's with the notes) through the stream
+ * just after it: milliseconds later, more under a stalled event loop. No commit can follow the
+ * deletion (the room's version is gone), so these late views are the last that can come.
+ */
+export const SCRUB_AGAIN_MS = [1_000, 10_000] as const;
+
 /** The scripts as commands of the client (ioredis `defineCommand`: EVALSHA, EVAL when Redis lacks it). */
 interface Scripts {
   duologueInsert(...args: Array<string | Buffer | number>): Promise<number>;
   duologueCommit(...args: Array<string | Buffer | number>): Promise<string>;
   duologueDelete(...args: Array<string | number>): Promise<number>;
+  duologueScrub(stream: string, roomId: string): Promise<number>;
 }
 
 /**
@@ -131,7 +156,21 @@ export function openRedisStore(redis: Redis): RoomStore {
   redis.defineCommand('duologueInsert', { numberOfKeys: 5, lua: INSERT });
   redis.defineCommand('duologueCommit', { numberOfKeys: 6, lua: COMMIT });
   redis.defineCommand('duologueDelete', { lua: DELETE });
+  redis.defineCommand('duologueScrub', { numberOfKeys: 1, lua: SCRUB });
   const scripts = redis as unknown as Scripts;
+  const scrubs = new Map<ReturnType<typeof setTimeout>, string>();
+  /** Scrubs the stream of `roomId`; a failure (Redis away) leaves the stream's cap to age the entry out. */
+  const scrub = (roomId: string): Promise<unknown> => scripts.duologueScrub(STREAM_KEY, roomId).catch(() => undefined);
+  const scrubLater = (roomId: string): void => {
+    for (const delay of SCRUB_AGAIN_MS) {
+      const timer = setTimeout(() => {
+        scrubs.delete(timer);
+        void scrub(roomId);
+      }, delay);
+      timer.unref();
+      scrubs.set(timer, roomId);
+    }
+  };
   const seat = (value: string): SeatId => SeatId.parse(value);
   const acceptedField = (seatId: SeatId, commandId: string): string => `${seatId}:${commandId}`;
 
@@ -195,7 +234,9 @@ export function openRedisStore(redis: Redis): RoomStore {
       const k = roomKeys(roomId);
       const limits = SeatId.options.map((s) => commandLimitKey(roomId, s));
       const keys = [k.room, k.keys, k.invites, k.accepted, k.presence, ...limits, DEADLINES_KEY, IDLE_KEY, STREAM_KEY];
-      return (await scripts.duologueDelete(keys.length, ...keys, roomId)) === 1;
+      const existed = (await scripts.duologueDelete(keys.length, ...keys, roomId)) === 1;
+      if (existed) scrubLater(roomId);
+      return existed;
     },
     async deadlines() {
       const flat = await redis.zrange(DEADLINES_KEY, '0', '-1', 'WITHSCORES');
@@ -207,7 +248,12 @@ export function openRedisStore(redis: Redis): RoomStore {
       return redis.zrangebyscore(IDLE_KEY, '-inf', `(${cutoff}`);
     },
     async close() {
-      // The client belongs to whoever opened it (server/scale/redis-scale.ts).
+      // The client belongs to whoever opened it (server/scale/redis-scale.ts), and closes after
+      // this: the scrubs still due run now, once each.
+      for (const timer of scrubs.keys()) clearTimeout(timer);
+      const due = new Set(scrubs.values());
+      scrubs.clear();
+      await Promise.all([...due].map(scrub));
     },
   };
 }
