@@ -4,7 +4,7 @@ import { Member } from '../support/member';
 import { chromiumAvailable, launchPhone, mustRunBrowserTests, type Phone } from './support/chromium';
 import { darkScreen, saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
-import { button, createTalk, en } from './support/talk';
+import { button, createTalk, en, joinTalk } from './support/talk';
 
 const run = chromiumAvailable || mustRunBrowserTests;
 
@@ -116,6 +116,38 @@ describe.skipIf(!run)('dead ends lead somewhere', () => {
     expect(await c.page.getByRole('button', { name: en.join.retry }).count()).toBe(0);
     await c.page.getByRole('link', { name: en.summary.newTalk }).click();
     await c.page.getByRole('heading', { name: en.start.title }).waitFor();
+  });
+
+  it('leads back from the start screen to the talk this phone started or joined, and forgets one that is gone', async () => {
+    const a = await phone();
+    const b = await phone();
+    const link = await createTalk(a, 'Alex');
+    await joinTalk(b, link, 'Sam');
+    const roomId = new URL(link).pathname.split('/').at(-1)!;
+    // Later, from the home screen (an installed app opens there): no link needed.
+    for (const [p, label] of [
+      [a, en.start.backStarted],
+      [b, en.start.backJoined],
+    ] as const) {
+      await p.page.goto('/');
+      await p.page.locator('[data-test=your-talks]').getByRole('link', { name: label }).click();
+      await expect.poll(() => new URL(p.page.url()).pathname).toBe(`/room/${roomId}`);
+    }
+    await a.page.getByRole('heading', { name: en.invite.partnerHere.replace('{name}', 'Sam') }).waitFor();
+    await a.page.goto('/');
+    await saveScreen(a.page, '23c-start-your-talk');
+    expect(await seriousViolations(a.page)).toEqual([]);
+
+    // The room goes (deleted from elsewhere while this phone was away): the way back leads to
+    // "gone" once, and then the start screen no longer offers it.
+    const key = (await storedSeats(a))[roomId]!.seatKey;
+    expect((await api(server.url, `/api/rooms/${roomId}`, { method: 'DELETE', seatKey: key })).status).toBe(204);
+    await a.page.locator('[data-test=your-talks]').getByRole('link', { name: en.start.backStarted }).click();
+    await a.page.getByText(en.conn.room_not_found).waitFor();
+    expect(Object.keys(await storedSeats(a))).not.toContain(roomId);
+    await a.page.goto('/');
+    await a.page.getByRole('heading', { name: en.start.title }).waitFor();
+    expect(await a.page.locator('[data-test=your-talks]').count()).toBe(0);
   });
 
   it("names a therapist as the therapist, with the other partner, never as 'your partner'", async () => {

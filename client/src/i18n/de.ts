@@ -46,6 +46,10 @@ const de: Messages = {
     therapistPage: 'Seite für Therapeutinnen und Therapeuten',
     therapistLink: 'Ich bin Therapeutin oder Therapeut',
     deleted: 'Euer Gespräch wurde gelöscht, auf beiden Handys. Nichts davon bleibt gespeichert.',
+    yours: 'Dein Gespräch auf diesem Handy',
+    yoursMany: 'Deine Gespräche auf diesem Handy',
+    backStarted: 'Zurück zu dem Gespräch, das du begonnen hast',
+    backJoined: 'Zurück zu dem Gespräch, dem du beigetreten bist',
   },
   invite: {
     title: 'Lade dein Gegenüber ein',

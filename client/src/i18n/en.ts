@@ -42,6 +42,10 @@ const en = {
     therapistPage: 'therapist page',
     therapistLink: "I'm the therapist",
     deleted: 'Your talk was deleted, on both phones. Nothing of it is kept.',
+    yours: 'Your talk on this phone',
+    yoursMany: 'Your talks on this phone',
+    backStarted: 'Back to the talk you started',
+    backJoined: 'Back to the talk you joined',
   },
   invite: {
     title: 'Invite your partner',

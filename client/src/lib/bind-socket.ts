@@ -4,6 +4,7 @@ import { useRoomStore } from '../stores/room';
 import { measureOffset } from './clock-offset';
 import { resendPending } from './command-queue';
 import { retryDelay } from './retry-delay';
+import { forgetSeat } from './seat-keys';
 import { socket } from './socket';
 
 const SERVER_CLOSE_RETRY_MS = 1000;
@@ -67,6 +68,9 @@ export function bindSocket(): void {
     if (FINAL_REFUSALS.has(error.message)) {
       cancelRetry();
       connection.refused(error.message);
+      // A room that is gone (deleted, or expired) is forgotten here too: the start screen's way
+      // back to "your talk" must not lead to it again.
+      if (error.message === 'room_not_found' && room.roomId !== null) forgetSeat(room.roomId);
       return;
     }
     // A network failure: Socket.IO's manager keeps trying by itself, and the socket stays active.
