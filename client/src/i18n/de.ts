@@ -109,7 +109,7 @@ const de: Messages = {
     theySuggest: '{name} schlägt {time} vor.',
     accept: 'Das passt mir',
     agreed: 'Vereinbart: {time}',
-    sameLink: 'Öffne dann denselben Link wieder auf diesem Handy, und du bist gleich wieder hier.',
+    sameLink: 'Öffne dann Duologue wieder auf diesem Handy (denselben Link oder die Startseite), und du bist gleich wieder hier.',
     calendar: 'In den Kalender eintragen',
     pastError: 'Wähl eine Zeit in den nächsten sieben Tagen.',
   },

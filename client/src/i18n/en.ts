@@ -105,7 +105,7 @@ const en = {
     theySuggest: '{name} suggests {time}.',
     accept: 'That works for me',
     agreed: 'Agreed: {time}',
-    sameLink: "Then open the same link again on this phone, and you'll be right back here.",
+    sameLink: "Then open Duologue again on this phone (the same link, or its start page), and you'll be right back here.",
     calendar: 'Add to calendar',
     pastError: 'Pick a time in the next seven days.',
   },
