@@ -120,6 +120,11 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
     const banner = b.page.locator('[data-test=reconnecting]');
     await banner.waitFor();
     expect(await mirrored.isDisabled()).toBe(true);
+    // The break button is greyed out with its reason beside it, and the partner's presence is
+    // not claimed from before the line went.
+    await b.page.locator('[data-test=flood-offline]').getByText(en.flood.offline).waitFor();
+    expect(await b.page.locator('[data-test=flood]').isDisabled()).toBe(true);
+    await b.page.locator('[data-test=presence]').first().getByText(en.common.unknown).waitFor();
     await saveScreen(b.page, '17-reconnecting');
     expect(await seriousViolations(b.page)).toEqual([]);
 
@@ -127,6 +132,8 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
     proxy.state.holdCommands = false;
     await b.page.unroute('**/socket.io/**');
     await banner.waitFor({ state: 'detached', timeout: 20_000 });
+    await expect.poll(() => b.page.locator('[data-test=flood-offline]').count()).toBe(0);
+    await b.page.locator('[data-test=presence]').first().getByText(en.common.online).waitFor();
     await expect.poll(() => stepOf(a.page)).toBe(en.dialogue.steps.check);
     expect(proxy.sent.filter((id) => id === lostId).length).toBeGreaterThanOrEqual(2);
     expect(new Set(proxy.sent).size).toBe(1);

@@ -18,6 +18,7 @@ const de: Messages = {
     cancel: 'Abbrechen',
     online: 'gerade da',
     offline: 'gerade nicht da',
+    unknown: 'unklar, solange die Verbindung weg ist',
     copy: 'Link kopieren',
     copied: 'Kopiert',
     share: 'Teilen …',
@@ -231,6 +232,7 @@ const de: Messages = {
   flood: {
     button: 'Ich brauche eine Pause',
     onBreak: 'Pause läuft',
+    offline: 'Die Verbindung ist weg. Der Pausenknopf geht wieder, sobald sie zurück ist.',
     title: 'Eine Pause machen',
     body: 'Hör hier auf, ohne letztes Wort. Sag, wann du zurück bist.',
     withdrawHint: 'Eine Pause ist in Ordnung. Sag, wann du zurück bist.',

@@ -14,6 +14,7 @@ const en = {
     cancel: 'Cancel',
     online: 'here now',
     offline: 'not here right now',
+    unknown: "can't tell while the connection is down",
     copy: 'Copy link',
     copied: 'Copied',
     share: 'Share…',
@@ -227,6 +228,7 @@ const en = {
   flood: {
     button: 'I need a break',
     onBreak: 'Break on',
+    offline: 'The connection is down. The break button works again the moment it is back.',
     title: 'Take a break',
     body: "Stop here, with no last word. Say when you'll be back.",
     withdrawHint: "It's fine to pause. Say when you'll be back.",
