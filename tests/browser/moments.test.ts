@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { chromiumAvailable, mustRunBrowserTests, type Phone } from './support/chromium';
 import { darkScreen, saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
-import { button, en, startDialogue } from './support/talk';
+import { button, en, startDialogue, stepOf } from './support/talk';
 
 const run = chromiumAvailable || mustRunBrowserTests;
 /** One protocol minute in 600 ms: the 20-minute minimum of a break lasts 12 s, time to look. */
@@ -68,6 +68,22 @@ describe.skipIf(!run)('moments on both phones', () => {
     await b.page.emulateMedia({ reducedMotion: 'no-preference' });
     // Two phones to set up, and two phrases of nine seconds each.
   }, 90_000);
+
+  it("takes the second tap of a quick double tap on the step's button for nothing, not for the wrap-up", async () => {
+    const wrapUp = button(a.page, en.dialogue.wrapUp);
+    const sheet = a.page.locator('dialog[open]');
+    // The step's button, and at once the wrap-up link (where the screen's change may put it under the thumb).
+    await button(a.page, en.dialogue.action.share).click();
+    await wrapUp.click();
+    await expect.poll(() => stepOf(b.page)).toBe(en.dialogue.steps.mirror);
+    expect(await sheet.count()).toBe(0);
+    // A tap of its own, a moment later, asks as always.
+    await a.page.waitForTimeout(800);
+    await wrapUp.click();
+    await sheet.getByText(en.confirm.wrapUpTitle).waitFor();
+    await sheet.getByRole('button', { name: en.confirm.keepTalking }).click();
+    await expect.poll(() => sheet.count()).toBe(0);
+  });
 
   it('promises the same return time in the sheet as the break then keeps, under a time scale', async () => {
     await button(a.page, en.flood.button).click();
