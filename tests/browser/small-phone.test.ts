@@ -36,7 +36,8 @@ describe.skipIf(!run)('a small phone (320 × 568)', () => {
 
   /** Each screen fits the width: no sideways scrolling, whatever the names and the topic. */
   async function fits(phone: Phone, name: string): Promise<void> {
-    await saveScreen(phone.page, `small-${name}`, { fullPage: true });
+    await saveScreen(phone.page, `small-${name}`);
+    await saveScreen(phone.page, `small-${name}-whole`, { fullPage: true });
     expect(await overflow(phone.page), `${name} scrolls sideways`).toBe(0);
   }
 
