@@ -41,7 +41,8 @@ export const CallLink = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a link is 8â€
  *   connection it comes `from` and the partner's connection it is meant `to`.
  * - `mute`: this phone's microphone was muted or unmuted (for the partner's screen).
  * - `hangup`: this phone left the call.
- * - `decline`: this phone, not in the call, will not join it now (its partner's phone stops calling).
+ * - `decline`: this phone, not in the call, will not join it now: `to` is the connection whose
+ *   hello rang here. The partner's phone stops calling if that connection is still waiting.
  */
 export const CallSignal = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('hello'), link: CallLink }),
@@ -50,7 +51,7 @@ export const CallSignal = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('candidate'), candidate: CallCandidate, from: CallLink, to: CallLink }),
   z.strictObject({ kind: z.literal('mute'), muted: z.boolean() }),
   z.strictObject({ kind: z.literal('hangup') }),
-  z.strictObject({ kind: z.literal('decline') }),
+  z.strictObject({ kind: z.literal('decline'), to: CallLink }),
 ]);
 export type CallSignal = z.infer<typeof CallSignal>;
 export type CallSignalKind = CallSignal['kind'];

@@ -39,6 +39,9 @@ const engine = {
   failToBuild: false,
   /** What the store gave the last peer to report through. */
   hooks: null as { status: (status: string) => void } | null,
+  /** The peer's own connection, and whether a connection of the partner's is paired with it. */
+  link: 'link-of-A-mine',
+  paired: false,
 };
 vi.mock('../../client/src/lib/call/peer-call', () => ({
   openMicrophone: async () => {
@@ -68,6 +71,9 @@ vi.mock('../../client/src/lib/call/peer-call', () => ({
     }
     close() {}
     restart() {}
+    declinedBy(to: string) {
+      return to === engine.link && !engine.paired;
+    }
   },
 }));
 
@@ -134,6 +140,7 @@ describe('the call store', () => {
     engine.hellos = 0;
     engine.received = [];
     engine.failToBuild = false;
+    engine.paired = false;
     config.answer = 'ok';
     config.release = null;
     sessionStorage.clear();
@@ -207,7 +214,7 @@ describe('the call store', () => {
     expect(call.status).toBe('incoming');
     call.decline();
     expect(call.status).toBe('idle');
-    expect(sent).toEqual([{ event: 'call:signal', payload: { kind: 'decline' } }]);
+    expect(sent).toEqual([{ event: 'call:signal', payload: { kind: 'decline', to: 'link-of-A-0004' } }]);
     expect(engine.opened).toBe(0);
     // The waiting phone says hello again every 5 s until it hears the decline: no ring for it.
     signal({ kind: 'hello', link: 'link-of-A-0004' } as never);
@@ -220,28 +227,49 @@ describe('the call store', () => {
     expect(call.status).toBe('incoming');
   });
 
-  it("ends this phone's waiting call when the partner says not now, and keeps a call the partner joined", async () => {
+  it("ends this phone's waiting call when the partner says not now to it, and no other call", async () => {
     const room = useRoomStore();
     room.receive(view('A'));
     const call = useCallStore();
+    const signal = handlers.get('call:signal')!;
     await call.start();
     expect(call.status).toBe('connecting');
     sent.length = 0;
-    handlers.get('call:signal')!({ kind: 'decline' } as never);
+    // A decline of a connection this phone has replaced since (a late one) ends nothing.
+    signal({ kind: 'decline', to: 'link-of-A-older' } as never);
+    expect(call.status).toBe('connecting');
+    // A device of the partner's joined (the connection is paired), and another one, still ringing, says not now.
+    engine.paired = true;
+    signal({ kind: 'decline', to: engine.link } as never);
+    expect(call.status).toBe('connecting');
+    expect(call.partnerDeclined).toBe(false);
+    expect(sent).toEqual([]);
+
+    engine.paired = false;
+    signal({ kind: 'decline', to: engine.link } as never);
     expect(call.status).toBe('idle');
     expect(call.partnerDeclined).toBe(true);
     // The hangup stops the ring on the partner's other devices.
     expect(sent).toEqual([{ event: 'call:signal', payload: { kind: 'hangup' } }]);
     expect(engine.received).toEqual([]);
     expect(sessionStorage.getItem(`duologue.call.${ROOM}`)).toBeNull();
-
-    // The next call clears the line; a decline that comes once the call is up changes nothing.
+    // The next call clears the line.
     await call.start();
     expect(call.partnerDeclined).toBe(false);
-    engine.hooks!.status('live');
-    handlers.get('call:signal')!({ kind: 'decline' } as never);
-    expect(call.status).toBe('live');
-    expect(call.partnerDeclined).toBe(false);
+  });
+
+  it('does not ring again when the caller hung up while this phone asked for its microphone', async () => {
+    const room = useRoomStore();
+    room.receive(view('B'));
+    const call = useCallStore();
+    const signal = handlers.get('call:signal')!;
+    signal({ kind: 'hello', link: 'link-of-A-0006' } as never);
+    engine.microphone = 'denied';
+    const starting = call.start();
+    signal({ kind: 'hangup' } as never);
+    await starting;
+    expect(call.problem).toBe('denied');
+    expect(call.status).toBe('idle');
   });
 
   it("forgets the last room's call lines when another room opens", async () => {
@@ -250,7 +278,7 @@ describe('the call store', () => {
     room.receive(view('A'));
     const call = useCallStore();
     await call.start();
-    handlers.get('call:signal')!({ kind: 'decline' } as never);
+    handlers.get('call:signal')!({ kind: 'decline', to: engine.link } as never);
     expect(call.partnerDeclined).toBe(true);
     room.roomId = 'S'.repeat(22);
     await nextTick();

@@ -108,11 +108,11 @@ describe('the voice call signalling', () => {
   it('relays a "not now" and a hangup as they are, to the other partner only', async () => {
     const here = await room();
     const [toA, toB] = [inbox(here.A), inbox(here.B)];
-    expect(await signal(here.B, { kind: 'decline' })).toEqual({ ok: true });
+    expect(await signal(here.B, { kind: 'decline', to: LINK_A })).toEqual({ ok: true });
     expect(await signal(here.A, { kind: 'hangup' })).toEqual({ ok: true });
     await until(() => toA.length === 1 && toB.length === 1, 'the decline at A and the hangup at B');
     await Promise.all(here.all.map(settle));
-    expect(toA).toEqual([{ kind: 'decline' }]);
+    expect(toA).toEqual([{ kind: 'decline', to: LINK_A }]);
     expect(toB).toEqual([{ kind: 'hangup' }]);
   });
 
@@ -134,6 +134,7 @@ describe('the voice call signalling', () => {
       { kind: 'candidate', candidate: 'c' },
       { kind: 'mute', muted: 'yes' },
       { kind: 'hangup', reason: 'bye' },
+      { kind: 'decline' },
       { kind: 'decline', link: LINK_A },
       { kind: 'hello', to: 'moderator' },
     ];

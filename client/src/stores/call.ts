@@ -116,7 +116,8 @@ export const useCallStore = defineStore('call', () => {
       const opened = await engine.openMicrophone();
       if (typeof opened === 'string') {
         problem.value = opened;
-        status.value = after;
+        // Unless the partner hung up, or another room opened, while the browser asked.
+        if (status.value === 'starting') status.value = after;
         remember(false);
         return;
       }
@@ -165,9 +166,9 @@ export const useCallStore = defineStore('call', () => {
 
   /** "Not now": this phone will not join the partner's call, and the partner's phone stops calling. */
   function decline(): void {
-    if (status.value !== 'incoming') return;
+    if (status.value !== 'incoming' || ringingLink === null) return;
     declinedLink = ringingLink;
-    send({ kind: 'decline' });
+    send({ kind: 'decline', to: ringingLink });
     status.value = 'idle';
   }
 
@@ -221,8 +222,9 @@ export const useCallStore = defineStore('call', () => {
       return;
     }
     if (signal.kind === 'decline') {
-      // Only a call still waiting for the partner ends: one the partner joined meanwhile goes on.
-      if (peer !== null && status.value === 'connecting') {
+      // Only the connection that rang, still waiting for its pair, ends: a call a device of the
+      // partner's joined meanwhile goes on, and a late decline does not end a newer call.
+      if (peer?.declinedBy(signal.to)) {
         // Stops the ring on the partner's other devices too.
         send({ kind: 'hangup' });
         end();

@@ -128,6 +128,15 @@ export class PeerCall {
     window.addEventListener('online', this.onOnline);
   }
 
+  /**
+   * True when the partner's `decline` (sent to `to`) is about this phone's connection as it
+   * stands: still waiting for its pair. A connection a device of the partner's joined, or one
+   * that replaced the declined one, goes on.
+   */
+  declinedBy(to: string): boolean {
+    return to === this.link && this.partner === null;
+  }
+
   /** Tells the partner's phone that this one is in the call, on its current connection. */
   hello(): void {
     this.hooks.send({ kind: 'hello', link: this.link });
