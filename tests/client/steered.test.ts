@@ -46,6 +46,25 @@ describe("the partners' line when the therapist moves the talk", () => {
     expect(phone.store.steered).toEqual({ kind: 'step', step: 'check' });
   });
 
+  it("says nothing of the therapist's move when the partners moved on after it before this phone heard of either", () => {
+    let room = inDialogue({ as: 'moderator' });
+    setActivePinia(createPinia());
+    const store = useRoomStore();
+    store.receive(viewFor(room, 'B', T0));
+    // The phone sleeps through both: the therapist sets the step to check, and Alex asks for more.
+    room = ok(room, 'moderator', { type: 'setStep', step: 'check' }, T0 + 1000).room;
+    room = ok(room, 'A', { type: 'check', result: 'more' }, T0 + 2000).room;
+    store.receive(viewFor(room, 'B', T0 + 2000));
+    expect(store.view?.floor?.step).toBe('share');
+    expect(store.steered).toBeNull();
+
+    // The same with the floor: given to Sam, and Sam has said their part since.
+    room = ok(room, 'moderator', { type: 'setFloor', speaker: 'B' }, T0 + 3000).room;
+    room = ok(room, 'B', { type: 'advance', step: 'share' }, T0 + 4000).room;
+    store.receive(viewFor(room, 'B', T0 + 4000));
+    expect(store.steered).toBeNull();
+  });
+
   it('tells a break the therapist ended from one the partners ended by being ready', () => {
     const phone = watch(inDialogue({ as: 'moderator' }));
     phone.as('B', { type: 'flood', minutes: 20 }, T0 + 1000);

@@ -47,9 +47,16 @@ export function eventsAdded(before: StateView, next: StateView): TimelineEvent[]
 /** What the moderator did in a change, for the partners' screens; null when it was not theirs. */
 export function steeredIn(before: StateView, next: StateView): Steered | null {
   const added = eventsAdded(before, next);
-  const mine = added.findLast((e) => e.by === 'moderator' && (e.kind === 'setFloor' || e.kind === 'setStep'));
-  if (mine?.kind === 'setFloor' && mine.speaker !== undefined && mine.turn !== undefined) return { kind: 'floor', speaker: mine.speaker, turn: mine.turn };
-  if (mine?.kind === 'setStep' && mine.step !== undefined) return { kind: 'step', step: mine.step };
+  const floor = next.floor;
+  const at = added.findLastIndex((e) => e.by === 'moderator' && (e.kind === 'setFloor' || e.kind === 'setStep'));
+  // Said only of the screen it made: a phone that took in several changes at once (it was
+  // asleep) may hold the therapist's move and the partners' moves after it.
+  const movedOnSince = added.slice(at + 1).some((e) => e.kind === 'step' || e.kind === 'floorPassed');
+  const mine = at < 0 || movedOnSince ? undefined : added[at];
+  if (mine?.kind === 'setFloor' && floor !== null && floor.speaker === mine.speaker && floor.turn === mine.turn && floor.step === 'share') {
+    return { kind: 'floor', speaker: floor.speaker, turn: floor.turn };
+  }
+  if (mine?.kind === 'setStep' && floor !== null && floor.step === mine.step && floor.turn === mine.turn) return { kind: 'step', step: floor.step };
   // A break ends when both partners are ready (their last "ready" comes in the same change), or
   // when the moderator ends it: then no "ready" came with it.
   const breakEnded = added.some((e) => e.kind === 'breakEnded') && !added.some((e) => e.kind === 'ready');
