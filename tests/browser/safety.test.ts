@@ -58,6 +58,15 @@ describe.skipIf(!run)('safety', () => {
     await a.page.getByText(en.checkin.waiting.replace('{name}', 'Sam')).waitFor();
     expect(await a.page.getByText(en.safety.title).count()).toBe(0);
     const roomPath = new URL(b.page.url()).pathname;
+    // Sam closes the page without "Leave now": the start screen on Sam's phone leads nobody back
+    // to the safety screen in one tap (Alex's still leads Alex to the talk).
+    await b.page.goto('/');
+    await b.page.getByRole('heading', { name: en.start.title }).waitFor();
+    expect(await b.page.locator('[data-test=your-talks]').count()).toBe(0);
+    await a.page.goto('/');
+    await a.page.locator('[data-test=your-talks]').getByRole('link', { name: en.start.backStarted }).click();
+    await b.page.goto(roomPath);
+    await b.page.getByRole('heading', { name: en.safety.title }).waitFor();
 
     await b.page.locator('[data-test=quick-exit]').click();
     await b.page.waitForURL('**/notes');

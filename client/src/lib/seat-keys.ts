@@ -12,6 +12,8 @@ export interface SeatRecord {
   createdAt?: number;
   /** The coach lines (by their `at`) this partner put away on this device. */
   coachRead?: number[];
+  /** This partner's check-in said "not safe": the start screen does not list the talk. */
+  unsafe?: boolean;
 }
 
 const PREFIX = 'duologue:seat:';
