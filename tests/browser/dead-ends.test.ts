@@ -91,6 +91,9 @@ describe.skipIf(!run)('dead ends lead somewhere', () => {
     // Someone else took the partner's place with the invite.
     const stranger = await joinRoom(server.url, roomId, new URLSearchParams(url.hash.slice(1)).get('invite')!, 'Kim');
     await a.page.getByRole('heading', { name: en.invite.partnerHere.replace('{name}', 'Kim') }).waitFor();
+    // Alex went on to the check-in before noticing: the way to delete is there too.
+    await button(a.page, en.invite.checkIn).click();
+    await a.page.getByRole('heading', { name: en.checkin.title }).waitFor();
     await button(a.page, en.summary.delete).click();
     await a.page.getByText(en.summary.deleteConfirm).waitFor();
     await saveScreen(a.page, '23b-lobby-delete');
