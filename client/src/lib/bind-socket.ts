@@ -70,7 +70,9 @@ export function bindSocket(): void {
       connection.refused(error.message);
       // A room that is gone (deleted, or expired) is forgotten here too: the start screen's way
       // back to "your talk" must not lead to it again.
-      if (error.message === 'room_not_found' && room.roomId !== null) forgetSeat(room.roomId);
+      // The refusal is for the room this socket asked for, which the phone may have left since.
+      const asked = (socket.auth as Partial<SocketAuth> | undefined)?.roomId;
+      if (error.message === 'room_not_found' && typeof asked === 'string') forgetSeat(asked);
       return;
     }
     // A network failure: Socket.IO's manager keeps trying by itself, and the socket stays active.
