@@ -110,18 +110,24 @@ end
 return existed
 `;
 
-// KEYS: the adapter's stream. ARGV: roomId. The stream part of DELETE, run again after it.
+// KEYS: the adapter's stream. ARGV: room ids. The stream part of DELETE for several rooms in
+// one scan, run again after deletions.
 const SCRUB = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local removed = 0
 for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
   local fields = entry[2]
+  local named = false
   for j = 2, #fields, 2 do
-    if string.find(fields[j], ARGV[1], 1, true) then
-      removed = removed + redis.call('XDEL', KEYS[1], entry[1])
-      break
+    for _, roomId in ipairs(ARGV) do
+      if string.find(fields[j], roomId, 1, true) then
+        named = true
+        break
+      end
     end
+    if named then break end
   end
+  if named then removed = removed + redis.call('XDEL', KEYS[1], entry[1]) end
 end
 return removed
 `;
@@ -139,7 +145,7 @@ interface Scripts {
   duologueInsert(...args: Array<string | Buffer | number>): Promise<number>;
   duologueCommit(...args: Array<string | Buffer | number>): Promise<string>;
   duologueDelete(...args: Array<string | number>): Promise<number>;
-  duologueScrub(stream: string, roomId: string): Promise<number>;
+  duologueScrub(stream: string, ...roomIds: string[]): Promise<number>;
 }
 
 /**
@@ -158,18 +164,27 @@ export function openRedisStore(redis: Redis): RoomStore {
   redis.defineCommand('duologueDelete', { lua: DELETE });
   redis.defineCommand('duologueScrub', { numberOfKeys: 1, lua: SCRUB });
   const scripts = redis as unknown as Scripts;
-  const scrubs = new Map<ReturnType<typeof setTimeout>, string>();
-  /** Scrubs the stream of `roomId`; a failure (Redis away) leaves the stream's cap to age the entry out. */
-  const scrub = (roomId: string): Promise<unknown> => scripts.duologueScrub(STREAM_KEY, roomId).catch(() => undefined);
+  /**
+   * The rooms waiting for each later scrub. Deletions that come together (the hourly sweep's)
+   * share one scan of the stream per delay: one timer per delay, armed by the first room.
+   */
+  const waiting = SCRUB_AGAIN_MS.map(() => ({ rooms: new Set<string>(), timer: undefined as ReturnType<typeof setTimeout> | undefined }));
+  /** Scrubs the stream of these rooms; a failure (Redis away) leaves the stream's cap to age the entries out. */
+  const scrub = (roomIds: string[]): Promise<unknown> =>
+    roomIds.length === 0 ? Promise.resolve() : scripts.duologueScrub(STREAM_KEY, ...roomIds).catch(() => undefined);
   const scrubLater = (roomId: string): void => {
-    for (const delay of SCRUB_AGAIN_MS) {
-      const timer = setTimeout(() => {
-        scrubs.delete(timer);
-        void scrub(roomId);
+    SCRUB_AGAIN_MS.forEach((delay, i) => {
+      const slot = waiting[i]!;
+      slot.rooms.add(roomId);
+      if (slot.timer !== undefined) return;
+      slot.timer = setTimeout(() => {
+        const rooms = [...slot.rooms];
+        slot.rooms.clear();
+        slot.timer = undefined;
+        void scrub(rooms);
       }, delay);
-      timer.unref();
-      scrubs.set(timer, roomId);
-    }
+      slot.timer.unref();
+    });
   };
   const seat = (value: string): SeatId => SeatId.parse(value);
   const acceptedField = (seatId: SeatId, commandId: string): string => `${seatId}:${commandId}`;
@@ -250,10 +265,14 @@ export function openRedisStore(redis: Redis): RoomStore {
     async close() {
       // The client belongs to whoever opened it (server/scale/redis-scale.ts), and closes after
       // this: the scrubs still due run now, once each.
-      for (const timer of scrubs.keys()) clearTimeout(timer);
-      const due = new Set(scrubs.values());
-      scrubs.clear();
-      await Promise.all([...due].map(scrub));
+      const due = new Set<string>();
+      for (const slot of waiting) {
+        clearTimeout(slot.timer);
+        slot.timer = undefined;
+        for (const roomId of slot.rooms) due.add(roomId);
+        slot.rooms.clear();
+      }
+      await scrub([...due]);
     },
   };
 }
