@@ -76,6 +76,9 @@ describe.skipIf(!run)('dead ends lead somewhere', () => {
     expect(await c.page.getByText(/for a new one/).count()).toBe(0);
     expect(await c.page.getByLabel(en.join.name).count()).toBe(0);
     await saveScreen(c.page, '23-join-used');
+    // A reload says the same, not that the link lacks its code.
+    await c.page.reload();
+    await c.page.getByText(en.join.usedWhat.replace('{name}', 'Alex')).waitFor();
 
     // A phone with no seat at the room's address is told how to bring its place over.
     await c.page.goto(`/room/${created.roomId}`);
@@ -117,6 +120,11 @@ describe.skipIf(!run)('dead ends lead somewhere', () => {
     await c.page.goto(inviteLink(created.roomId, created.invites.B!.slice(0, 6)));
     await c.page.locator('[data-test=join-dead-end]').getByText(en.errors.invite_invalid).waitFor();
     expect(await c.page.getByRole('button', { name: en.join.retry }).count()).toBe(0);
+    // The room id cut short: a link that does not work, not a talk someone deleted.
+    await c.page.goto('about:blank');
+    await c.page.goto(inviteLink(created.roomId.slice(0, 16), created.invites.B!));
+    await c.page.locator('[data-test=join-dead-end]').getByText(en.errors.invite_invalid).waitFor();
+    expect(await c.page.getByText(en.conn.room_not_found).count()).toBe(0);
     await c.page.getByRole('link', { name: en.summary.newTalk }).click();
     await c.page.getByRole('heading', { name: en.start.title }).waitFor();
   });

@@ -210,5 +210,9 @@ describe.skipIf(!run)('a whole imago talk on two phones', () => {
     await b.page.getByText(en.summary.deleted).waitFor();
     // A deleted talk is over: no "reconnecting" lingers on the other phone.
     expect(await b.page.locator('[data-test=reconnecting]').count()).toBe(0);
+    // A reload still says why (not that this phone holds no place here).
+    await b.page.reload();
+    await b.page.getByText(en.summary.deleted).waitFor();
+    expect(await b.page.getByText(en.conn.noSeat).count()).toBe(0);
   });
 });

@@ -95,6 +95,7 @@ vi.stubGlobal('localStorage', storage());
 
 const { useRoomStore } = await import('../../client/src/stores/room');
 const { useCallStore } = await import('../../client/src/stores/call');
+const { useConnectionStore } = await import('../../client/src/stores/connection');
 
 const ROOM = 'R'.repeat(22);
 
@@ -131,6 +132,10 @@ const BREAK = { by: 'A' as const, startedAt: 0, minUntil: 1, returnAt: 2, due: f
 describe('the call store', () => {
   beforeEach(() => {
     setActivePinia(createPinia());
+    // The phone is connected and has its state: the call may start.
+    const connection = useConnectionStore();
+    connection.connected();
+    connection.stateArrived();
     sent.length = 0;
     engine.microphone = 'stream';
     engine.opened = 0;
@@ -188,6 +193,17 @@ describe('the call store', () => {
     await call.start();
     expect(engine.opened).toBe(1);
     expect(call.problem).toBe('denied');
+    expect(call.status).toBe('idle');
+    expect(sent).toEqual([]);
+  });
+
+  it('starts nothing while the connection is down', async () => {
+    const room = useRoomStore();
+    room.receive(view('A'));
+    const call = useCallStore();
+    useConnectionStore().lost();
+    await call.start();
+    expect(engine.opened).toBe(0);
     expect(call.status).toBe('idle');
     expect(sent).toEqual([]);
   });

@@ -242,6 +242,7 @@ const de: Messages = {
   },
   confirm: {
     notNow: 'Jetzt nicht',
+    offline: 'Ein Anruf kann beginnen, sobald die Verbindung zurück ist.',
     wrapUpTitle: 'Für heute abschließen?',
     wrapUpBody: 'Ihr geht beide zum Abschluss: ein Wort des Danks und eine Zeit fürs nächste Mal. Beide Handys wechseln sofort.',
     wrapUpYes: 'Ja, abschließen',

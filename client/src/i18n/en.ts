@@ -238,6 +238,7 @@ const en = {
   },
   confirm: {
     notNow: 'Not now',
+    offline: 'A call can start once the connection is back.',
     wrapUpTitle: 'Wrap up for today?',
     wrapUpBody: "You'll both go to the closing: a word of thanks, and a time for next time. Both phones change at once.",
     wrapUpYes: 'Yes, wrap up',

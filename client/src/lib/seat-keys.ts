@@ -46,6 +46,28 @@ const INVITE_PREFIX = 'duologue:invite:';
  * Keeps an invite code for this tab until it is claimed: the join page takes the code out of
  * the address bar, and a reload before joining must still find it. Session storage ends with the tab.
  */
+const GONE_PREFIX = 'duologue:gone:';
+
+/**
+ * Notes for this tab that a room it held a seat in was deleted, so a reload still says so
+ * ("this talk was deleted") once the seat itself is forgotten. Only the room id, only for the tab.
+ */
+export function noteGone(roomId: string): void {
+  try {
+    sessionStorage.setItem(GONE_PREFIX + roomId, '1');
+  } catch {
+    // No storage: a reload says this phone holds no place here, which is true too.
+  }
+}
+
+export function wasGone(roomId: string): boolean {
+  try {
+    return sessionStorage.getItem(GONE_PREFIX + roomId) === '1';
+  } catch {
+    return false;
+  }
+}
+
 export function keepInvite(roomId: string, code: string): void {
   try {
     sessionStorage.setItem(INVITE_PREFIX + roomId, code);

@@ -99,7 +99,8 @@ export const useCallStore = defineStore('call', () => {
 
   /** Joins or starts the call: the microphone is asked for here, on the partner's tap (or a reload's rejoin). */
   async function start(): Promise<void> {
-    if (inCall.value || !available.value) return;
+    // A call needs its settings and its signals through the server: not while the line is down.
+    if (inCall.value || !available.value || !connection.ready) return;
     problem.value = null;
     partnerLeft.value = partnerDeclined.value = false;
     // A tap on Join while the partner calls: if the microphone is refused, the partner still calls.

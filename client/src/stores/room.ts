@@ -15,7 +15,7 @@ import type {
 import { allowedCommands } from '@protocol/machine/allowed';
 import { STEP_ACTOR } from '@protocol/machine/steps';
 import { dropPending, sendCommand } from '../lib/command-queue';
-import { forgetSeat, loadSeat, saveSeat, type SeatRecord } from '../lib/seat-keys';
+import { forgetSeat, loadSeat, noteGone, saveSeat, type SeatRecord } from '../lib/seat-keys';
 import { closeRoomSocket, openRoomSocket } from '../lib/socket';
 import { errorText } from '../i18n';
 import { useConnectionStore } from './connection';
@@ -221,7 +221,10 @@ export const useRoomStore = defineStore('room', () => {
   }
 
   function markDeleted(): void {
-    if (roomId.value) forgetSeat(roomId.value);
+    if (roomId.value) {
+      forgetSeat(roomId.value);
+      noteGone(roomId.value);
+    }
     deleted.value = true;
     view.value = null;
   }
