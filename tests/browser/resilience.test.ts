@@ -125,6 +125,9 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
     await b.page.locator('[data-test=flood-offline]').getByText(en.flood.offline).waitFor();
     expect(await b.page.locator('[data-test=flood]').isDisabled()).toBe(true);
     await b.page.locator('[data-test=presence]').first().getByText(en.common.unknown).waitFor();
+    // No call starts while its signals could not go through; the call bar says when it can.
+    expect(await b.page.locator('[data-test=call-start]').isDisabled()).toBe(true);
+    await b.page.locator('[data-test=call-offline]').getByText(en.call.offline).waitFor();
     await saveScreen(b.page, '17-reconnecting');
     expect(await seriousViolations(b.page)).toEqual([]);
 
@@ -133,6 +136,7 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
     await b.page.unroute('**/socket.io/**');
     await banner.waitFor({ state: 'detached', timeout: 20_000 });
     await expect.poll(() => b.page.locator('[data-test=flood-offline]').count()).toBe(0);
+    expect(await b.page.locator('[data-test=call-start]').isEnabled()).toBe(true);
     await b.page.locator('[data-test=presence]').first().getByText(en.common.online).waitFor();
     await expect.poll(() => stepOf(a.page)).toBe(en.dialogue.steps.check);
     expect(proxy.sent.filter((id) => id === lostId).length).toBeGreaterThanOrEqual(2);

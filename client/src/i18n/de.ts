@@ -242,7 +242,6 @@ const de: Messages = {
   },
   confirm: {
     notNow: 'Jetzt nicht',
-    offline: 'Ein Anruf kann beginnen, sobald die Verbindung zurück ist.',
     wrapUpTitle: 'Für heute abschließen?',
     wrapUpBody: 'Ihr geht beide zum Abschluss: ein Wort des Danks und eine Zeit fürs nächste Mal. Beide Handys wechseln sofort.',
     wrapUpYes: 'Ja, abschließen',
@@ -298,6 +297,7 @@ const de: Messages = {
     talkOver: '{name} hat gerade das Wort. Halte deine Worte noch einen Moment zurück: Du kommst dran.',
     left: '{name} hat den Anruf beendet.',
     notNow: 'Jetzt nicht',
+    offline: 'Ein Anruf kann beginnen, sobald die Verbindung zurück ist.',
     declined: '{name} nimmt den Anruf gerade nicht an. Du kannst jederzeit wieder anrufen.',
     sound: 'Ton einschalten',
     privacy: 'Der Anruf geht direkt zwischen euren beiden Handys, verschlüsselt. Nichts wird aufgezeichnet.',

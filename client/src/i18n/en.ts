@@ -238,7 +238,6 @@ const en = {
   },
   confirm: {
     notNow: 'Not now',
-    offline: 'A call can start once the connection is back.',
     wrapUpTitle: 'Wrap up for today?',
     wrapUpBody: "You'll both go to the closing: a word of thanks, and a time for next time. Both phones change at once.",
     wrapUpYes: 'Yes, wrap up',
@@ -294,6 +293,7 @@ const en = {
     talkOver: '{name} has the floor right now. Hold your words for a moment: your turn comes.',
     left: '{name} left the call.',
     notNow: 'Not now',
+    offline: 'A call can start once the connection is back.',
     declined: '{name} is not joining the call just now. You can call again any time.',
     sound: 'Turn on the sound',
     privacy: 'The call goes straight between your two phones, encrypted. Nothing is recorded.',
