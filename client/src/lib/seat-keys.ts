@@ -42,10 +42,6 @@ export function saveSeat(roomId: string, record: SeatRecord): void {
 
 const INVITE_PREFIX = 'duologue:invite:';
 
-/**
- * Keeps an invite code for this tab until it is claimed: the join page takes the code out of
- * the address bar, and a reload before joining must still find it. Session storage ends with the tab.
- */
 const GONE_PREFIX = 'duologue:gone:';
 
 /**
@@ -68,6 +64,11 @@ export function wasGone(roomId: string): boolean {
   }
 }
 
+/**
+ * Keeps an invite code for this tab until it is claimed: the join page takes the code out of
+ * the address bar, and a reload before joining must still find it (and, for a code that leads
+ * nowhere, say the same again). Session storage ends with the tab.
+ */
 export function keepInvite(roomId: string, code: string): void {
   try {
     sessionStorage.setItem(INVITE_PREFIX + roomId, code);
