@@ -86,32 +86,20 @@ if ARGV[6] ~= '' then redis.call('HSET', KEYS[4], ARGV[6], ARGV[7]) end
 return 'committed'
 `;
 
-// KEYS: the room's own keys, then deadlines, idle, the adapter's stream. ARGV: roomId.
-// Answers whether the room was there. The stream's entries that name the room (its views,
-// sent to `<roomId>:<seat>`) are deleted too; the stream is capped, so the scan is bounded.
+// KEYS: the room's own keys, then deadlines, idle. ARGV: roomId. Answers whether the room was
+// there. Its views in the adapter's stream go with SCRUB, right after.
 const DELETE = `
 local existed = redis.call('EXISTS', KEYS[1])
 local n = #KEYS
-for i = 1, n - 3 do redis.call('UNLINK', KEYS[i]) end
-redis.call('ZREM', KEYS[n - 2], ARGV[1])
+for i = 1, n - 2 do redis.call('UNLINK', KEYS[i]) end
 redis.call('ZREM', KEYS[n - 1], ARGV[1])
-if redis.call('EXISTS', KEYS[n]) == 1 then
-  local entries = redis.call('XRANGE', KEYS[n], '-', '+')
-  for _, entry in ipairs(entries) do
-    local fields = entry[2]
-    for j = 2, #fields, 2 do
-      if string.find(fields[j], ARGV[1], 1, true) then
-        redis.call('XDEL', KEYS[n], entry[1])
-        break
-      end
-    end
-  end
-end
+redis.call('ZREM', KEYS[n], ARGV[1])
 return existed
 `;
 
-// KEYS: the adapter's stream. ARGV: room ids. The stream part of DELETE for several rooms in
-// one scan, run again after deletions.
+// KEYS: the adapter's stream. ARGV: room ids. Deletes the stream's entries that name one of the
+// rooms (their views, sent to `<roomId>:<seat>`), in one scan; the stream is capped, so the scan
+// is bounded. Run at a deletion, and again after it.
 const SCRUB = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local removed = 0
@@ -248,8 +236,10 @@ export function openRedisStore(redis: Redis): RoomStore {
     async deleteRoom(roomId) {
       const k = roomKeys(roomId);
       const limits = SeatId.options.map((s) => commandLimitKey(roomId, s));
-      const keys = [k.room, k.keys, k.invites, k.accepted, k.presence, ...limits, DEADLINES_KEY, IDLE_KEY, STREAM_KEY];
+      const keys = [k.room, k.keys, k.invites, k.accepted, k.presence, ...limits, DEADLINES_KEY, IDLE_KEY];
       const existed = (await scripts.duologueDelete(keys.length, ...keys, roomId)) === 1;
+      // Its views too, now (a failure fails the deletion, as when one script did both), and again later.
+      await scripts.duologueScrub(STREAM_KEY, roomId);
       if (existed) scrubLater(roomId);
       return existed;
     },
