@@ -40,6 +40,12 @@ export function saveSeat(roomId: string, record: SeatRecord): void {
   }
 }
 
+/**
+ * The shape of a room id, a seat key and an invite code (docs/protocol.md section 9): 22–128
+ * base64url characters. Anything else is a link cut short or changed on its way.
+ */
+export const SECRET_SHAPE = /^[A-Za-z0-9_-]{22,128}$/;
+
 const INVITE_PREFIX = 'duologue:invite:';
 
 const GONE_PREFIX = 'duologue:gone:';

@@ -183,15 +183,14 @@ export const useRoomStore = defineStore('room', () => {
       record.value = { ...record.value, seat: next.you };
       saveSeat(next.roomId, record.value);
     }
+    view.value = next;
     // A partner who answered that they do not feel safe: the start screen must not lead anyone
     // who picks up this phone back to that talk (its safety screen) in one tap.
-    const own = next.checkin !== null && 'calm' in next.checkin ? next.checkin : null;
-    const unsafe = own !== null && !own.safe;
+    const unsafe = myCheckin.value?.safe === false;
     if (roomId.value === next.roomId && record.value && (record.value.unsafe === true) !== unsafe) {
       record.value = { ...record.value, unsafe: unsafe || undefined };
       saveSeat(next.roomId, record.value);
     }
-    view.value = next;
   }
 
   /** The repair moment has been seen: it folds away. */
