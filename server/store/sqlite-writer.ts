@@ -147,6 +147,10 @@ export function openWriter(file: string): (request: WriterRequest) => WriterRepl
   /**
    * A group in one transaction, one fsync; each write in its own savepoint (a nested
    * better-sqlite3 transaction), so a conflict or an error undoes that write alone.
+   * Run with `.immediate` (BEGIN IMMEDIATE): the write lock is taken at the start, where the
+   * busy timeout waits for another connection's write. A deferred transaction would read
+   * first and then ask for the lock, and SQLite answers that upgrade with SQLITE_BUSY or
+   * SQLITE_BUSY_SNAPSHOT at once, without waiting, whenever another writer got in between.
    */
   const writeGroup = db.transaction((writes: RoomWrite[]): WriteOutcome[] =>
     writes.map((write) => {
@@ -172,6 +176,8 @@ export function openWriter(file: string): (request: WriterRequest) => WriterRepl
     for (const invite of record.invites) q.insertInvite.run(record.roomId, invite.seat, blob(invite.hash));
   });
 
+  const deleteRoom = db.transaction((roomId: string): boolean => q.deleteRoom.run(roomId).changes > 0);
+
   return (request: WriterRequest): WriterReply => {
     try {
       return handle(request);
@@ -183,12 +189,12 @@ export function openWriter(file: string): (request: WriterRequest) => WriterRepl
   function handle(request: WriterRequest): WriterReply {
     switch (request.kind) {
       case 'group':
-        return { id: request.id, outcomes: writeGroup(request.writes) };
+        return { id: request.id, outcomes: writeGroup.immediate(request.writes) };
       case 'insert':
-        insertRoom(request.record);
+        insertRoom.immediate(request.record);
         return { id: request.id, done: true };
       case 'delete': {
-        const deleted = q.deleteRoom.run(request.roomId).changes > 0;
+        const deleted = deleteRoom.immediate(request.roomId);
         // Old pages of the room may still sit in the WAL; fold them in and empty it now.
         if (deleted) db.pragma('wal_checkpoint(TRUNCATE)');
         return { id: request.id, deleted };
