@@ -164,6 +164,7 @@ export type TimelineWhat =
   | 'ready'
   | 'breakDue'
   | 'breakEnded'
+  | 'breakEndedByModerator'
   | 'paused'
   | 'resumed'
   | 'setFloor'
@@ -210,6 +211,8 @@ function whatHappened(event: TimelineEvent): TimelineWhat {
       return (event.step && ENDED_BY_ADVANCE[event.step]) ?? 'stepReached';
     case 'ended':
       return event.by === 'moderator' ? 'endedByModerator' : 'ended';
+    case 'breakEnded':
+      return event.by === 'moderator' ? 'breakEndedByModerator' : 'breakEnded';
     default:
       return event.kind;
   }
@@ -217,7 +220,10 @@ function whatHappened(event: TimelineEvent): TimelineWhat {
 
 /** One timeline entry as a content-free line: what happened, who did it, and its details. */
 export function timelineLine(event: TimelineEvent): TimelineLine {
-  const line: TimelineLine = { at: event.at, what: whatHappened(event), who: event.by ?? event.seat ?? null };
+  const what = whatHappened(event);
+  // The moderator's end of a break is said of whose break it was ("You ended Alex's break").
+  const who = what === 'breakEndedByModerator' ? (event.seat ?? null) : (event.by ?? event.seat ?? null);
+  const line: TimelineLine = { at: event.at, what, who };
   if (event.speaker !== undefined) line.speaker = event.speaker;
   if (event.step !== undefined) line.step = event.step;
   if (event.turn !== undefined) line.turn = event.turn;

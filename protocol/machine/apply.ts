@@ -164,7 +164,7 @@ function mutate(room: Room, command: Command, seat: SeatId, now: number, log: Lo
       return;
     }
     case 'endBreak':
-      endBreak(room, now, log);
+      endBreak(room, now, log, 'moderator');
       return;
     case 'coach':
       room.coach = prunedCoach([...room.coach, { at: now, to: command.to, text: command.text }]);
@@ -221,13 +221,17 @@ function check(room: Room, command: CommandOf<'check'>, seat: Partner, now: numb
   log({ kind: 'step', by: seat, result: command.result, step: floor.step, turn: floor.turn });
 }
 
-function endBreak(room: Room, now: number, log: Log): void {
+/**
+ * Ends the break. Its timeline entry names whose break it was (`by`); when the moderator ended
+ * it, `by` is the moderator and `seat` whose break it was, as `ended` names the moderator too.
+ */
+function endBreak(room: Room, now: number, log: Log, endedBy?: 'moderator'): void {
   const brk = room.break;
   if (brk === null) return;
   const record = room.stats[brk.by].breaks.at(-1);
   if (record !== undefined && record.endedAt === null) record.endedAt = now;
   room.break = null;
-  log({ kind: 'breakEnded', by: brk.by });
+  log(endedBy === undefined ? { kind: 'breakEnded', by: brk.by } : { kind: 'breakEnded', by: endedBy, seat: brk.by });
 }
 
 function capped<T>(list: T[]): T[] {

@@ -154,7 +154,10 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await expect.poll(() => roleOf(a.page)).toBe(en.dialogue.speaker);
     await button(b.page, en.dialogue.action.mirror).waitFor();
     expect(await t.page.locator('[data-test=break-card]').count()).toBe(0);
-    await t.page.locator('[data-test=timeline]').getByText(say(consoleEn.timeline.breakEnded, { who: 'Alex' })).waitFor();
+    // The timeline says who ended it: the therapist, of Alex's break.
+    const timeline = t.page.locator('[data-test=timeline]');
+    await timeline.getByText(say(consoleEn.timeline.breakEndedByModerator, { who: 'Alex' })).waitFor();
+    expect(await timeline.getByText(say(consoleEn.timeline.breakEnded, { who: 'Alex' })).count()).toBe(0);
   });
 
   it('sets the step and hands the floor to a partner, each after a question, and both phones say who moved them', async () => {

@@ -115,7 +115,8 @@ describe("the console's timeline", () => {
       { at: at(5), what: 'setStep', who: 'moderator', step: 'heard', turn: 1 },
       { at: at(6), what: 'floorPassed', who: 'A', speaker: 'B', turn: 2 },
       { at: at(7), what: 'flood', who: 'B', time: at(7) + 25 * MIN },
-      { at: at(8), what: 'breakEnded', who: 'B' },
+      // The therapist ended Sam's break: said as the therapist's move, of Sam's break.
+      { at: at(8), what: 'breakEndedByModerator', who: 'B' },
       { at: at(9), what: 'setFloor', who: 'moderator', speaker: 'A', turn: 3 },
       { at: at(10), what: 'endedByModerator', who: 'moderator' },
     ]);
@@ -127,6 +128,14 @@ describe("the console's timeline", () => {
       'checkedIn:A',
       'checkedIn:B',
     ]);
+  });
+
+  it("reads a break both partners ended as that partner's break ending, not as the therapist's move", () => {
+    let room = ok(talking(), 'B', { type: 'flood', minutes: 20 }, T0).room;
+    room = ok(room, 'A', { type: 'ready' }, T0 + 21 * MIN).room;
+    room = ok(room, 'B', { type: 'ready' }, T0 + 22 * MIN).room;
+    expect(room.break).toBeNull();
+    expect(timelineLines(viewFor(room, 'moderator', T0 + 22 * MIN))[0]).toEqual({ at: T0 + 22 * MIN, what: 'breakEnded', who: 'B' });
   });
 
   it('reads every step of an imago turn by the step it ended', () => {

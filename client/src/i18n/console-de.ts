@@ -194,6 +194,7 @@ const consoleDe: ConsoleMessages = {
     ready: '{who} ist bereit weiterzumachen',
     breakDue: 'Die Pausenzeit von {who} ist um',
     breakEnded: 'Die Pause von {who} ist vorbei',
+    breakEndedByModerator: 'Du hast die Pause von {who} beendet',
     paused: 'Du hast das Gespräch angehalten',
     resumed: 'Du hast das Gespräch fortgesetzt',
     setFloor: 'Du hast {speaker} das Wort gegeben (Runde {turn})',

@@ -193,6 +193,7 @@ const consoleEn = {
     ready: '{who} is ready to go on',
     breakDue: "{who}'s break time is up",
     breakEnded: "{who}'s break ended",
+    breakEndedByModerator: "You ended {who}'s break",
     paused: 'You paused the talk',
     resumed: 'You resumed the talk',
     setFloor: 'You gave {speaker} the floor (turn {turn})',

@@ -57,9 +57,8 @@ export function steeredIn(before: StateView, next: StateView): Steered | null {
     return { kind: 'floor', speaker: floor.speaker, turn: floor.turn };
   }
   if (mine?.kind === 'setStep' && floor !== null && floor.step === mine.step && floor.turn === mine.turn) return { kind: 'step', step: floor.step };
-  // A break ends when both partners are ready (their last "ready" comes in the same change), or
-  // when the moderator ends it: then no "ready" came with it.
-  const breakEnded = added.some((e) => e.kind === 'breakEnded') && !added.some((e) => e.kind === 'ready');
+  // The moderator's end of a break names the moderator; a break both partners ended names whose it was.
+  const breakEnded = added.some((e) => e.kind === 'breakEnded' && e.by === 'moderator');
   if (before.break !== null && next.break === null && next.phase === 'dialogue' && before.seats.moderator !== null && breakEnded) return { kind: 'breakEnded' };
   return null;
 }
