@@ -17,12 +17,21 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
   let b: Phone;
   let first: TherapistRoom;
   let second: TherapistRoom;
+  /** Every long-polling request and every WebSocket the three browsers opened to the server. */
+  const polls: string[] = [];
+  const sockets: string[] = [];
 
   beforeAll(async () => {
     server = await startServer();
     t = await launchLaptop(server.url);
     a = await launchPhone(server.url);
     b = await launchPhone(server.url);
+    for (const device of [t, a, b]) {
+      device.page.on('request', (request) => {
+        if (request.url().includes('transport=polling')) polls.push(request.url());
+      });
+      device.page.on('websocket', (ws) => sockets.push(ws.url()));
+    }
   });
   afterAll(async () => {
     for (const device of [t, a, b]) await device?.close();
@@ -72,6 +81,10 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await joinAsPartner(b, first.links.B, 'Sam');
     await card('B').getByRole('heading', { name: /^Sam/ }).waitFor();
     await t.page.locator('[data-test=phase]').getByText(consoleEn.phase.checkin).waitFor();
+    // Every connection opens straight as a WebSocket: no long-polling first, whose upgrade a
+    // closing page could cut halfway and leave its seat shown online for 45 s.
+    expect(sockets.filter((url) => url.includes('/socket.io/')).length).toBeGreaterThanOrEqual(3);
+    expect(polls).toEqual([]);
   });
 
   it('shows both check-ins to the therapist, flags "not safe" there, and never on the other phone', async () => {

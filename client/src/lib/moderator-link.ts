@@ -4,6 +4,7 @@ import type { Command, CommandAck, CommandInput, StateView } from '@protocol/sch
 import { measureOffset } from './clock-offset';
 import { newCommandId } from './command-id';
 import type { DuologueSocket } from './socket';
+import { TRANSPORTS } from './transports';
 
 /**
  * One room's own real-time connection, for the moderator's console, which watches several
@@ -36,7 +37,7 @@ const NOT_SENT: CommandAck = { ok: false, error: { code: 'network', message: '' 
 
 /** Opens the connection of one moderator seat and reports what it hears to `on`. */
 export function openRoomLink(auth: SocketAuth, on: LinkListener): RoomLink {
-  const socket: DuologueSocket = io({ forceNew: true, autoConnect: false, auth: { ...auth } });
+  const socket: DuologueSocket = io({ forceNew: true, autoConnect: false, auth: { ...auth }, ...TRANSPORTS });
   const pending = new Map<string, { command: Command; resolve: (ack: CommandAck) => void }>();
   let closed = false;
 
