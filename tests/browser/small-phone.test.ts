@@ -55,6 +55,14 @@ describe.skipIf(!run)('a small phone (320 × 568)', () => {
     await checkIn(b, { calm: 5, tendency: 'withdraw', safe: true });
     await expect.poll(() => roleOf(a.page)).toBe(en.dialogue.speaker);
     await fits(a, '5-speaker');
+    // The speaker's button shows whole above the bottom bar, with no scroll.
+    expect(await a.page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
+    const action = await button(a.page, en.dialogue.action.share).boundingBox();
+    const bar = await a.page.locator('nav.footer').boundingBox();
+    expect(action, 'the step button').not.toBeNull();
+    expect(action!.y + action!.height, 'the step button ends above the bottom bar').toBeLessThanOrEqual(bar!.y);
+    // The listener's screen opens at its top too, though the check-in was sent from the form's bottom.
+    expect(await b.page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
     await fits(b, '6-listener');
     await button(b.page, en.flood.button).click();
     await b.page.locator('[data-test=flood-start]').click();

@@ -45,7 +45,10 @@ export function useTalkHabits(): Ref<string> {
       announcement.value = '';
     }
     await nextTick();
-    document.getElementById('step-heading')?.focus();
+    // A new screen starts at its top, where the role and the step are (a check-in sent from the
+    // bottom of its form left the dialogue scrolled past its banner); then its heading takes focus.
+    window.scrollTo(0, 0);
+    document.getElementById('step-heading')?.focus({ preventScroll: true });
   });
 
   return announcement;
