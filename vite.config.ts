@@ -41,6 +41,9 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for another device or process to catch up: 1 s (Vitest's default) is too
+    // short on a shared 2-core machine. A poll that passes returns as soon as it does.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
   },
 });

@@ -211,6 +211,9 @@ describe.skipIf(!runRedisTests)(`several server processes sharing one Redis${RED
     // Meanwhile B checks in: A's view changes (B is checked in), and the moderator's.
     await room.B.ok({ type: 'checkIn', calm: 4, tendency: 'withdraw', safe: true });
     await room.moderator.waitFor((s) => s.seats.B.checkedIn);
+    // Process 1 keeps the dropped connection's session in Redis when it sees the drop; on a loaded
+    // machine that can come after the others' views, so the phone comes back once it is there.
+    await expect.poll(() => client.exists(`duologue:sio:session:${pid}`), { timeout: 10_000 }).toBe(1);
     // The phone comes back on process 3 with its session id and last offset, as socket.io-client
     // keeps them on a reconnection (a proxy sent it elsewhere).
     const back: ClientSocket = io(servers[2]!.url, {
@@ -267,7 +270,8 @@ describe.skipIf(!runRedisTests)(`several server processes sharing one Redis${RED
     const due = await eventually(room.B, (s) => s.break?.due === true, 'the break to fall due');
     const late = Date.now() - returnAt;
     expect(late).toBeGreaterThanOrEqual(0);
-    expect(late).toBeLessThan(1500);
+    // Within the survivors' deadline poll (every second) and some slack for a loaded machine.
+    expect(late).toBeLessThan(3000);
     await A.waitFor((s) => s.rev === due.rev);
     // Applied exactly once: the next change is one rev on.
     const readyRev = await A.ok({ type: 'ready' });
