@@ -14,17 +14,28 @@ function commandIds(text: string): string[] {
 
 /**
  * Puts the page's Socket.IO traffic through a proxy the test controls: it records every
- * command id sent (WebSocket frames and polling bodies), can hold commands back, and can
- * close the connection as a server would.
+ * command id sent (WebSocket frames and polling bodies), can hold commands back, can close
+ * the connection as a server would, and can keep new WebSockets from opening (`down`).
  */
 async function proxySocket(page: Page) {
   const routes: WebSocketRoute[] = [];
   const sent: string[] = [];
-  const state = { holdCommands: false };
+  const state = { holdCommands: false, down: false };
+  /** The line comes back: the next WebSockets go through. */
+  const up = (): void => {
+    state.down = false;
+  };
   page.on('request', (request) => {
     if (request.url().includes('/socket.io/') && request.method() === 'POST') sent.push(...commandIds(request.postData() ?? ''));
   });
   await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    // While the line is down a new WebSocket is cut when the page first sends on it, before its
+    // handshake reaches the server (cut any sooner, the page does not hear of it).
+    if (state.down) {
+      ws.connectToServer();
+      ws.onMessage(() => void ws.close({ code: 1011, reason: 'down' }));
+      return;
+    }
     const server = ws.connectToServer();
     routes.push(ws);
     ws.onMessage((message) => {
@@ -35,7 +46,7 @@ async function proxySocket(page: Page) {
     });
     server.onMessage((message) => ws.send(message));
   });
-  return { routes, sent, state };
+  return { routes, sent, state, up };
 }
 
 /**
@@ -114,6 +125,7 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
     await mirrored.click();
     await expect.poll(() => proxy.sent.length).toBe(1);
     const lostId = proxy.sent[0]!;
+    proxy.state.down = true;
     await b.page.route('**/socket.io/**', (route) => route.abort());
     await proxy.routes.at(-1)!.close({ code: 1011, reason: 'going away' });
 
@@ -134,6 +146,7 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
     // The line comes back: the state returns, and the same command goes out again.
     proxy.state.holdCommands = false;
     await b.page.unroute('**/socket.io/**');
+    proxy.up();
     await banner.waitFor({ state: 'detached', timeout: 20_000 });
     await expect.poll(() => b.page.locator('[data-test=flood-offline]').count()).toBe(0);
     expect(await b.page.locator('[data-test=call-start]').isEnabled()).toBe(true);
