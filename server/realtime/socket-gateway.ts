@@ -23,10 +23,6 @@ export function createSocketServer(httpServer: HttpServer, origin: string | unde
   return new Server(httpServer, {
     ...shared,
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
-    // A phone that vanishes without closing its connection (no signal, a dead battery) is seen
-    // gone within 25 s, not Socket.IO's default 45 s: a therapist watches presence live.
-    pingInterval: 15_000,
-    pingTimeout: 10_000,
     serveClient: false,
     cors: origin === undefined ? undefined : { origin: [origin] },
     // CORS headers do not bind a WebSocket: a browser page from another origin is refused

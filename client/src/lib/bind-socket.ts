@@ -6,6 +6,7 @@ import { resendPending } from './command-queue';
 import { retryDelay } from './retry-delay';
 import { forgetSeat } from './seat-keys';
 import { socket } from './socket';
+import { fallBackOnTimeout } from './transports';
 
 const SERVER_CLOSE_RETRY_MS = 1000;
 /** Refusals no retry can change: the key opens no seat, or the room is gone. */
@@ -64,6 +65,7 @@ export function bindSocket(): void {
     // reconnection; the seat key still opens the seat, so come back as it would.
     if (reason === 'io server disconnect') setTimeout(tryAgain, SERVER_CLOSE_RETRY_MS);
   });
+  fallBackOnTimeout(socket);
   socket.on('connect_error', (error) => {
     if (FINAL_REFUSALS.has(error.message)) {
       cancelRetry();

@@ -4,7 +4,7 @@ import type { Command, CommandAck, CommandInput, StateView } from '@protocol/sch
 import { measureOffset } from './clock-offset';
 import { newCommandId } from './command-id';
 import type { DuologueSocket } from './socket';
-import { TRANSPORTS } from './transports';
+import { fallBackOnTimeout, TRANSPORTS } from './transports';
 
 /**
  * One room's own real-time connection, for the moderator's console, which watches several
@@ -82,6 +82,7 @@ export function openRoomLink(auth: SocketAuth, on: LinkListener): RoomLink {
     // reconnection; the seat key still opens the seat.
     if (reason === 'io server disconnect') retryAfter(RETRY_MS);
   });
+  fallBackOnTimeout(socket);
   socket.on('connect_error', (error) => {
     if (REFUSALS.has(error.message)) {
       closed = true;
