@@ -104,8 +104,7 @@ describe.skipIf(!run)("pairing the two phones' connections of a call", () => {
   const answersFrom = (seat: 'A' | 'B') => sentBy(seat, 'answer');
   const offersFrom = (seat: 'A' | 'B') => sentBy(seat, 'offer');
 
-  /** Both ends connected, and each hears the other's fake microphone. */
-  /** Waits until both phones connect and hear each other; answers when they were both connected (ms). */
+  /** Both ends connected, and each hears the other's fake microphone; answers when both were connected (ms). */
   async function bothHear(): Promise<number> {
     for (const seat of ['A', 'B'] as const) {
       await expect.poll(async () => (await figures(seat)).connectionState, { timeout: 15_000, message: `${seat} connects` }).toBe('connected');

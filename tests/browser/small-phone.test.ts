@@ -62,7 +62,8 @@ describe.skipIf(!run)('a small phone (320 × 568)', () => {
     expect(action, 'the step button').not.toBeNull();
     expect(action!.y + action!.height, 'the step button ends above the bottom bar').toBeLessThanOrEqual(bar!.y);
     // The listener's screen opens at its top too, though the check-in was sent from the form's bottom.
-    expect(await b.page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
+    await expect.poll(() => roleOf(b.page)).toBe(en.dialogue.listener);
+    await expect.poll(() => b.page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
     await fits(b, '6-listener');
     await button(b.page, en.flood.button).click();
     await b.page.locator('[data-test=flood-start]').click();

@@ -79,6 +79,20 @@ describe("the partners' line when the therapist moves the talk", () => {
     expect(other.store.steered).toBeNull();
   });
 
+  it("tells the therapist's end of a break though the phone also took in a partner's 'ready' with it", () => {
+    let room = inDialogue({ as: 'moderator' });
+    room = ok(room, 'B', { type: 'flood', minutes: 20 }, T0 + 1000).room;
+    setActivePinia(createPinia());
+    const store = useRoomStore();
+    store.receive(viewFor(room, 'B', T0 + 1000));
+    // The phone sleeps through both: Alex says ready, then the therapist ends the break.
+    room = ok(room, 'A', { type: 'ready' }, T0 + 2000).room;
+    room = ok(room, 'moderator', { type: 'endBreak' }, T0 + 3000).room;
+    store.receive(viewFor(room, 'B', T0 + 3000));
+    expect(store.view?.break).toBeNull();
+    expect(store.steered).toEqual({ kind: 'breakEnded' });
+  });
+
   it('says nothing in a room without a therapist', () => {
     const phone = watch(inDialogue());
     phone.as('B', { type: 'flood', minutes: 20 }, T0 + 1000);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Summary, type CommandAck, type SeatId, type StateView } from '../../protocol';
+import { KEY_PREFIX } from '../../server/store/redis-store';
 import { api, createRoom, joinRoom } from '../support/api-client';
 import { Member, type ClientSocket } from '../support/member';
 import { REDIS_SKIP_REASON, runRedisTests, startRedis, type RedisInstance } from '../support/redis-server';
@@ -213,7 +214,7 @@ describe.skipIf(!runRedisTests)(`several server processes sharing one Redis${RED
     await room.moderator.waitFor((s) => s.seats.B.checkedIn);
     // Process 1 keeps the dropped connection's session in Redis when it sees the drop; on a loaded
     // machine that can come after the others' views, so the phone comes back once it is there.
-    await expect.poll(() => client.exists(`duologue:sio:session:${pid}`), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => client.exists(`${KEY_PREFIX}sio:session:${pid}`), { timeout: 10_000 }).toBe(1);
     // The phone comes back on process 3 with its session id and last offset, as socket.io-client
     // keeps them on a reconnection (a proxy sent it elsewhere).
     const back: ClientSocket = io(servers[2]!.url, {
