@@ -123,10 +123,14 @@ describe.skipIf(!run)('the voice call between the two partners', () => {
     expect((await figures(b.page))?.micEnabled).toBe(false);
     await screen(a, '7-break-override');
 
-    // The break ends (Alex is ready at once; Sam, the caller, once the minimum has passed).
-    await button(a.page, en.break.readyWhenThey).click();
+    // The break ends: Sam, the caller, says ready once it is due. Alex's phone then says the
+    // talk waits on Alex alone, and asks for Alex's own "I'm ready".
     await b.page.getByRole('heading', { name: en.break.due }).waitFor({ timeout: 25_000 });
     await button(b.page, en.break.ready).click();
+    await a.page.locator('[data-test=caller-ready]').getByText(en.break.callerReady.replace('{name}', 'Sam')).waitFor();
+    await a.page.getByText(en.break.callerBack.replace('{name}', 'Sam')).waitFor();
+    expect(await button(a.page, en.break.readyWhenThey).count()).toBe(0);
+    await button(a.page, en.break.ready).click();
     await b.page.locator('[data-test=break]').waitFor({ state: 'detached' });
     for (const phone of [a, b]) await expect.poll(async () => (await figures(phone.page))?.micEnabled).toBe(true);
     await Promise.all([audioFlows(a.page), audioFlows(b.page)]);

@@ -136,6 +136,7 @@ const consoleDe: ConsoleMessages = {
     backAt: 'Zurück um {time}',
     left: 'noch {time}',
     due: 'Die Zeit ist um; noch nicht zurück.',
+    dueWaiting: '{name} ist zurück und bereit; wartet auf {other}.',
     minimum: 'Mindestens bis {time}',
     ready: '{name}: bereit',
     notReady: '{name}: noch nicht',

@@ -135,6 +135,7 @@ const consoleEn = {
     backAt: 'Back at {time}',
     left: '{time} left',
     due: 'Their time is up; they have not come back yet.',
+    dueWaiting: '{name} is back and ready; waiting for {other}.',
     minimum: 'Minimum until {time}',
     ready: '{name}: ready',
     notReady: '{name}: not yet',

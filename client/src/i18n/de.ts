@@ -316,6 +316,8 @@ const de: Messages = {
     due: 'Zeit, zurückzukommen',
     dueMine: 'Komm zurück, auch wenn du noch nicht ganz ruhig bist. Wenn du länger brauchst, bitte um etwas mehr Zeit.',
     dueTheirs: '{name} kann jetzt zurückkommen oder um etwas mehr Zeit bitten.',
+    callerBack: '{name} ist zurück und bereit weiterzumachen.',
+    callerReady: '{name} ist bereit weiterzumachen, sobald du es bist.',
     pacer: 'Atme mit dem Kreis',
     in: 'Einatmen',
     out: 'Ausatmen',

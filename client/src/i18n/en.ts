@@ -312,6 +312,8 @@ const en = {
     due: 'Time to come back',
     dueMine: "Come back even if you don't feel fully calm. If you need longer, ask for a little more time.",
     dueTheirs: '{name} can come back now, or ask for a little more time.',
+    callerBack: '{name} is back and ready to go on.',
+    callerReady: '{name} is ready to go on, as soon as you are.',
     pacer: 'Breathe with the circle',
     in: 'Breathe in',
     out: 'Breathe out',
