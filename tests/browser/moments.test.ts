@@ -107,6 +107,11 @@ describe.skipIf(!run)('moments on both phones', () => {
     expect(await a.page.locator('[data-test=they-ready]').count()).toBe(0);
     expect(await b.page.getByText(/ask for/).count()).toBe(0);
     expect(await button(b.page, en.break.extend).count()).toBe(0);
+    // Nor does Sam's phone ring Alex's during Alex's break; Alex may call.
+    expect(await b.page.locator('[data-test=call-start]').isDisabled()).toBe(true);
+    await b.page.locator('[data-test=call-their-break]').getByText(en.call.theirBreak.replaceAll('{name}', 'Alex')).waitFor();
+    expect(await a.page.locator('[data-test=call-start]').isEnabled()).toBe(true);
+    expect(await a.page.locator('[data-test=call-their-break]').count()).toBe(0);
   });
 
   it('lets the caller take back "I need more time", and makes "10 min more" say and keep its return time', async () => {

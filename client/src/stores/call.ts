@@ -101,6 +101,9 @@ export const useCallStore = defineStore('call', () => {
   async function start(): Promise<void> {
     // A call needs its settings and its signals through the server: not while the line is down.
     if (inCall.value || !available.value || !connection.ready) return;
+    // The partner's break is protected: this phone joins their call, but does not ring them.
+    const brk = room.view?.break;
+    if (brk != null && brk.by !== room.me && status.value !== 'incoming') return;
     problem.value = null;
     partnerLeft.value = partnerDeclined.value = false;
     // A tap on Join while the partner calls: if the microphone is refused, the partner still calls.
