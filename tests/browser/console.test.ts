@@ -237,6 +237,15 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     expect(await coachCards(b).filter({ hasText: toSam }).count()).toBe(0);
   });
 
+  it("says a partner's phone cannot tell whether the therapist is there while its own connection is down", async () => {
+    const therapist = a.page.locator('[data-test=therapist]');
+    await therapist.getByText(say(en.moderated.here, { name: 'Dr. Weber' })).waitFor();
+    await a.context.setOffline(true);
+    await therapist.getByText(say(en.moderated.unknown, { name: 'Dr. Weber' })).waitFor();
+    await a.context.setOffline(false);
+    await therapist.getByText(say(en.moderated.here, { name: 'Dr. Weber' })).waitFor({ timeout: 20_000 });
+  });
+
   it('keeps private notes, and the console passes axe in light and dark, on a laptop and a tablet', async () => {
     const note = 'Sam softened after the pause.';
     await t.page.locator('[data-test=notes]').getByLabel(consoleEn.notes.text).fill(note);

@@ -263,6 +263,7 @@ const de: Messages = {
   moderated: {
     here: '{name} begleitet euch und ist gerade da.',
     away: '{name} begleitet euch, ist aber gerade nicht verbunden.',
+    unknown: '{name} begleitet euch; ob verbunden, lässt sich ohne Verbindung nicht sagen.',
     lobby: '{name} hat diesen Raum für euch geöffnet und wartet auf euch beide.',
     coachFrom: 'Von {name}',
     coachDismiss: 'Verstanden',

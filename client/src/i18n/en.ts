@@ -259,6 +259,7 @@ const en = {
   moderated: {
     here: '{name}, your therapist, is with you.',
     away: '{name}, your therapist, is not connected right now.',
+    unknown: "{name}, your therapist: can't tell while the connection is down.",
     lobby: '{name}, your therapist, opened this room and is waiting for both of you.',
     coachFrom: 'From {name}',
     coachDismiss: 'Got it',
