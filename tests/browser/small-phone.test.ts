@@ -65,6 +65,12 @@ describe.skipIf(!run)('a small phone (320 × 568)', () => {
     await expect.poll(() => roleOf(b.page)).toBe(en.dialogue.listener);
     await expect.poll(() => b.page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
     await fits(b, '6-listener');
+    // The check's three answers all show above the bar too.
+    await button(a.page, en.dialogue.action.share).click();
+    await button(b.page, en.dialogue.action.mirror).click();
+    const last = await button(a.page, en.dialogue.checkComplete).boundingBox();
+    await fits(a, '5b-check');
+    expect(last!.y + last!.height, 'the last answer ends above the bottom bar').toBeLessThanOrEqual(bar!.y);
     await button(b.page, en.flood.button).click();
     await b.page.locator('[data-test=flood-start]').click();
     await a.page.getByText(en.break.theirs.replace('{name}', 'Sam')).waitFor();
