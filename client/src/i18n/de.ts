@@ -299,7 +299,7 @@ const de: Messages = {
     left: '{name} hat den Anruf beendet.',
     notNow: 'Jetzt nicht',
     offline: 'Ein Anruf kann beginnen, sobald die Verbindung zurück ist.',
-    theirBreak: 'Die Pause von {name} ist geschützt: Du kannst anrufen, wenn sie vorbei ist, oder annehmen, wenn {name} dich anruft.',
+    theirBreak: 'Du kannst {name} anrufen, wenn die Pause vorbei ist.',
     declined: '{name} nimmt den Anruf gerade nicht an. Du kannst jederzeit wieder anrufen.',
     sound: 'Ton einschalten',
     privacy: 'Der Anruf geht direkt zwischen euren beiden Handys, verschlüsselt. Nichts wird aufgezeichnet.',

@@ -295,7 +295,7 @@ const en = {
     left: '{name} left the call.',
     notNow: 'Not now',
     offline: 'A call can start once the connection is back.',
-    theirBreak: "{name}'s break is protected: you can call once it is over, or join if {name} calls you.",
+    theirBreak: 'You can call {name} once the break is over.',
     declined: '{name} is not joining the call just now. You can call again any time.',
     sound: 'Turn on the sound',
     privacy: 'The call goes straight between your two phones, encrypted. Nothing is recorded.',
