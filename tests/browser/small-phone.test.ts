@@ -75,6 +75,9 @@ describe.skipIf(!run)('a small phone (320 × 568)', () => {
     await b.page.locator('[data-test=flood-start]').click();
     await a.page.getByText(en.break.theirs.replace('{name}', 'Sam')).waitFor();
     await fits(a, '7-break-theirs');
+    // "I'm ready when they are" shows above the bar without a scroll.
+    const ready = await button(a.page, en.break.readyWhenThey).boundingBox();
+    expect(ready!.y + ready!.height, 'the ready button ends above the bottom bar').toBeLessThanOrEqual(bar!.y);
     await fits(b, '8-break-mine');
   }, 90_000);
 });
