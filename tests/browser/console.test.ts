@@ -141,11 +141,15 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await screen(b, '27-partner-pause-dark');
     await b.page.emulateMedia({ colorScheme: 'light' });
     await t.page.locator('[data-test=overlay]').getByText(consoleEn.overlay.pause).waitFor();
+    // The step is held: nobody's move, and its clock stops showing.
+    await t.page.locator('[data-test=held]').getByText(consoleEn.talk.heldPause).waitFor();
+    expect(await t.page.locator('[data-test=elapsed]').count()).toBe(0);
 
     await a.page.locator('[data-test=flood]').click();
     await a.page.locator('[data-test=flood-start]').click();
     await a.page.getByRole('heading', { name: en.break.mine }).waitFor();
     await b.page.getByRole('heading', { name: say(en.break.theirs, { name: 'Alex' }) }).waitFor();
+    await t.page.locator('[data-test=held]').getByText(consoleEn.talk.heldBreak).waitFor();
     const brk = t.page.locator('[data-test=break-card]');
     await brk.getByText(new RegExp(`^${say(consoleEn.break.calledBy, { name: 'Alex', time: '\\d' })}`)).waitFor();
     await brk.getByText(say(consoleEn.break.notReady, { name: 'Sam' })).waitFor();

@@ -102,6 +102,8 @@ const consoleDe: ConsoleMessages = {
     floor: '{speaker} hat das Wort, {listener} hört zu',
     step: 'Schritt {n} von {total}: {step}',
     whoseMove: '{name} ist dran',
+    heldBreak: 'angehalten für die Pause',
+    heldPause: 'angehalten, solange pausiert ist',
     elapsed: 'seit {time} in diesem Schritt',
     clarifying: 'Noch einmal sagen, nachdem beim Spiegeln etwas gefehlt hat',
     notYet: 'Der Dialog beginnt, wenn beide eingecheckt haben und sich sicher fühlen.',

@@ -101,6 +101,8 @@ const consoleEn = {
     floor: '{speaker} has the floor, {listener} listens',
     step: 'Step {n} of {total}: {step}',
     whoseMove: "{name}'s move",
+    heldBreak: 'held for the break',
+    heldPause: 'held while paused',
     elapsed: 'on this step for {time}',
     clarifying: 'Saying it again after a missed mirror',
     notYet: 'The dialogue begins when both have checked in feeling safe.',
