@@ -21,6 +21,7 @@ const fake = vi.hoisted(() => {
 vi.mock('../../client/src/lib/socket', () => ({ socket: fake.socket, openRoomSocket: () => true, closeRoomSocket: () => undefined }));
 
 const { useRoomStore } = await import('../../client/src/stores/room');
+const { useConnectionStore } = await import('../../client/src/stores/connection');
 
 describe('a tap made on a screen that has since changed', () => {
   beforeEach(() => {
@@ -70,5 +71,36 @@ describe('a break or a repair phrase', () => {
     void room.send({ type: 'flood' });
     void room.send({ type: 'repair', phrase: 'calm.need-break' });
     expect(fake.sent.map((s) => (s.command as Command).rev)).toEqual([undefined, undefined]);
+  });
+});
+
+describe('a tap still unanswered on a slow line', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    fake.sent.length = 0;
+  });
+
+  it('holds the next step, but never the break: one break request at a time goes out beside it', async () => {
+    const room = useRoomStore();
+    const connection = useConnectionStore();
+    connection.connected();
+    room.receive(viewFor(inDialogue(), 'A', T0));
+    connection.stateArrived();
+    expect(room.can('advance')).toBe(true);
+    const stepping = room.send({ type: 'advance', step: 'share' });
+    // The step's answer has not come: the next step waits, the break and a phrase do not.
+    expect(room.can('advance')).toBe(false);
+    expect(room.can('wrapUp')).toBe(false);
+    expect(room.can('flood')).toBe(true);
+    expect(room.can('repair')).toBe(true);
+    const flooding = room.send({ type: 'flood' });
+    expect(fake.sent.map((s) => (s.command as Command).type)).toEqual(['advance', 'flood']);
+    // One break request at a time.
+    expect(room.can('flood')).toBe(false);
+    fake.sent[0]!.ack({ ok: true, rev: 2 } satisfies CommandAck);
+    fake.sent[1]!.ack({ ok: true, rev: 3 } satisfies CommandAck);
+    expect(await stepping).toBe(true);
+    expect(await flooding).toBe(true);
+    expect(room.sending).toBe(0);
   });
 });

@@ -82,6 +82,8 @@ export const useRoomStore = defineStore('room', () => {
   /** The last refusal, in plain words. */
   const notice = ref<string | null>(null);
   const sending = ref(0);
+  /** The kinds of command now waiting for their answer. */
+  const inFlight = ref(new Set<CommandType>());
   const resumePoint = ref<ResumePoint | null>(null);
   /** A repair phrase that arrived while this phone watched: shown once, as a moment. */
   const freshRepair = ref<RepairEntry | null>(null);
@@ -125,9 +127,15 @@ export const useRoomStore = defineStore('room', () => {
     return view.value?.timeline.findLast((e) => e.kind === kind) ?? null;
   }
 
-  /** True when this seat may send `type` now, by the shared rules and the connection. */
+  /**
+   * True when this seat may send `type` now, by the shared rules and the connection. A break and
+   * a repair phrase do not wait on another tap still unanswered (on a slow line that can take
+   * many seconds): the break is the way out of the talk at every moment. Only one of each goes
+   * at a time.
+   */
   function can(type: CommandType): boolean {
-    return canAct.value && allowed.value.has(type);
+    if (!connection.ready || !allowed.value.has(type)) return false;
+    return SCREEN_FREE.has(type) ? !inFlight.value.has(type) : sending.value === 0;
   }
 
   /** Opens a room this device holds a seat in; false when it holds none. */
@@ -206,6 +214,7 @@ export const useRoomStore = defineStore('room', () => {
   async function send(input: CommandInput): Promise<boolean> {
     notice.value = null;
     sending.value += 1;
+    inFlight.value.add(input.type);
     try {
       // The tap was made on this screen: a talk that moved on since answers `stale`. A break
       // and a repair phrase mean the same on any screen, so they never wait on one.
@@ -215,6 +224,7 @@ export const useRoomStore = defineStore('room', () => {
       return ack.ok;
     } finally {
       sending.value -= 1;
+      inFlight.value.delete(input.type);
     }
   }
 
@@ -233,6 +243,7 @@ export const useRoomStore = defineStore('room', () => {
     closeRoomSocket();
     dropPending();
     sending.value = 0;
+    inFlight.value.clear();
     roomId.value = null;
     record.value = null;
     view.value = null;
