@@ -124,6 +124,10 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
     proxy.state.holdCommands = true;
     await mirrored.click();
     await expect.poll(() => proxy.sent.length).toBe(1);
+    // The tap is on its way, and the phone says so (after a second, so a quick answer never flickers).
+    const onItsWay = b.page.locator('[data-test=sending]');
+    await onItsWay.getByText(en.common.sending).waitFor();
+    await expect.poll(() => onItsWay.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { opacity: string } }).getComputedStyle(el).opacity)).toBe('1');
     const lostId = proxy.sent[0]!;
     proxy.state.down = true;
     await b.page.route('**/socket.io/**', (route) => route.abort());
@@ -152,6 +156,7 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
     expect(await b.page.locator('[data-test=call-start]').isEnabled()).toBe(true);
     await b.page.locator('[data-test=presence]').first().getByText(en.common.online).waitFor();
     await expect.poll(() => stepOf(a.page)).toBe(en.dialogue.steps.check);
+    expect(await onItsWay.count()).toBe(0);
     expect(proxy.sent.filter((id) => id === lostId).length).toBeGreaterThanOrEqual(2);
     expect(new Set(proxy.sent).size).toBe(1);
     await expect.poll(() => b.page.locator('[data-test=notice]').count()).toBe(0);

@@ -17,7 +17,7 @@ const de: Messages = {
     close: 'Schließen',
     cancel: 'Abbrechen',
     online: 'gerade da',
-    offline: 'gerade nicht da',
+    offline: 'gerade nicht verbunden',
     unknown: 'unklar, solange die Verbindung weg ist',
     copy: 'Link kopieren',
     copied: 'Kopiert',

@@ -13,7 +13,7 @@ const en = {
     close: 'Close',
     cancel: 'Cancel',
     online: 'here now',
-    offline: 'not here right now',
+    offline: 'not connected right now',
     unknown: "can't tell while the connection is down",
     copy: 'Copy link',
     copied: 'Copied',

@@ -258,6 +258,7 @@ export const useRoomStore = defineStore('room', () => {
     deleted,
     notice,
     sending,
+    inFlight,
     resumePoint,
     freshRepair,
     welcomed,
