@@ -55,9 +55,10 @@ async function breakAndReturn(a: Phone, b: Phone, onBreak: () => Promise<void>):
   await a.page.getByRole('heading', { name: en.break.theirs.replace('{name}', 'Sam') }).waitFor();
   await onBreak();
   await b.page.getByRole('heading', { name: en.break.due }).waitFor({ timeout: 30_000 });
-  // Both say they are ready: the one who called it, and the one who waited.
+  // Both say they are ready: the one who called it, then the one who waited, whose phone says so.
   await button(b.page, en.break.ready).click();
-  await button(a.page, en.break.readyWhenThey).click();
+  await a.page.locator('[data-test=caller-ready]').waitFor();
+  await button(a.page, en.break.ready).click();
   await expect.poll(() => roleOf(a.page)).toBe(en.dialogue.speaker);
   await expect.poll(() => roleOf(b.page)).toBe(en.dialogue.listener);
 }
