@@ -64,6 +64,11 @@ export const useCallStore = defineStore('call', () => {
   const inCall = computed(() => status.value !== 'idle' && status.value !== 'incoming');
   /** A break or a moderator pause lies over the talk: the call goes quiet by default. */
   const held = computed(() => room.view?.break != null || room.view?.paused === true);
+  /** The partner is on a break they called: it is protected, so this phone joins their call but does not ring them. */
+  const theirBreak = computed(() => {
+    const brk = room.view?.break;
+    return brk != null && brk.by !== room.me;
+  });
   /** True on a phone of a partner seat, once both partners have joined. */
   const available = computed(() => {
     const v = room.view;
@@ -101,9 +106,7 @@ export const useCallStore = defineStore('call', () => {
   async function start(): Promise<void> {
     // A call needs its settings and its signals through the server: not while the line is down.
     if (inCall.value || !available.value || !connection.ready) return;
-    // The partner's break is protected: this phone joins their call, but does not ring them.
-    const brk = room.view?.break;
-    if (brk != null && brk.by !== room.me && status.value !== 'incoming') return;
+    if (theirBreak.value && status.value !== 'incoming') return;
     problem.value = null;
     partnerLeft.value = partnerDeclined.value = false;
     // A tap on Join while the partner calls: if the microphone is refused, the partner still calls.
@@ -303,6 +306,7 @@ export const useCallStore = defineStore('call', () => {
     talkOverHint,
     inCall,
     held,
+    theirBreak,
     available,
     start,
     decline,
