@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { io } from 'socket.io-client';
+import type { CreateRoomResponse } from '../../protocol';
 import { chromiumAvailable, launchDevice, mustRunBrowserTests, PHONE, type Phone } from './support/chromium';
 import { saveScreen } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
+import { joinAsPartner } from './support/console';
 import { button, checkIn, createTalk, en, joinTalk, roleOf, welcomePartner } from './support/talk';
 
 const run = chromiumAvailable || mustRunBrowserTests;
@@ -79,5 +82,54 @@ describe.skipIf(!run)('a small phone (320 × 568)', () => {
     const ready = await button(a.page, en.break.readyWhenThey).boundingBox();
     expect(ready!.y + ready!.height, 'the ready button ends above the bottom bar').toBeLessThanOrEqual(bar!.y);
     await fits(b, '8-break-mine');
+  }, 90_000);
+
+  /** Where an element ends and where the bottom bar begins, on a phone's page. */
+  async function endsAboveBar(page: Page, name: string): Promise<{ end: number; bar: number }> {
+    const box = await button(page, name).boundingBox();
+    const bar = await page.locator('nav.footer').boundingBox();
+    return { end: box!.y + box!.height, bar: bar!.y };
+  }
+
+  it("keeps the step's button in view in a therapist's room, with the therapist's line and a coaching card", async () => {
+    // The therapist's room is opened and watched over the API (their console is a laptop's page).
+    const response = await fetch(`${server.url}/api/rooms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Dr. Weber', as: 'moderator', topic: 'Weekends', method: 'imago' }),
+    });
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as CreateRoomResponse;
+    const therapist = io(server.url, { auth: { roomId: created.roomId, seatKey: created.seatKey }, transports: ['websocket'], forceNew: true });
+    try {
+      await joinAsPartner(a, `${server.url}/join/${created.roomId}#invite=${created.invites.A!}`, 'Alex');
+      await joinAsPartner(b, `${server.url}/join/${created.roomId}#invite=${created.invites.B!}`, 'Sam');
+      await checkIn(a, { calm: 6, tendency: 'pursue', safe: true });
+      await checkIn(b, { calm: 5, tendency: 'withdraw', safe: true });
+      await expect.poll(() => roleOf(a.page)).toBe(en.dialogue.speaker);
+      // The therapist's line is in the role banner, as short as the partner's beside it.
+      const banner = a.page.locator('[data-test=role-banner]');
+      await banner.locator('[data-test=therapist]').getByText(`Dr. Weber, ${en.common.online}`).waitFor();
+      await fits(a, '9-moderated-speaker');
+      const bannerTop = (await banner.boundingBox())!.y;
+      const plain = await endsAboveBar(a.page, en.dialogue.action.share);
+      expect(plain.end, "the speaker's button ends above the bottom bar").toBeLessThanOrEqual(plain.bar);
+
+      // A coaching line comes under the banner; the banner stays where it was.
+      const line = 'Take your time, Alex. Start with one evening.';
+      const ack = (await therapist.timeout(10_000).emitWithAck('command', { id: 'coach-small-1', type: 'coach', to: 'A', text: line })) as { ok: boolean };
+      expect(ack.ok).toBe(true);
+      const card = a.page.locator('[data-test=coach-card]');
+      await card.getByText(line).waitFor();
+      await fits(a, '10-moderated-coach');
+      expect((await banner.boundingBox())!.y, 'the banner stays where it was').toBe(bannerTop);
+      expect((await card.boundingBox())!.y, 'the card comes after the banner').toBeGreaterThan(bannerTop);
+      await card.getByRole('button', { name: en.moderated.coachDismiss }).click();
+      await expect.poll(() => card.count()).toBe(0);
+      const after = await endsAboveBar(a.page, en.dialogue.action.share);
+      expect(after.end, "once put away, the speaker's button is back above the bar").toBeLessThanOrEqual(after.bar);
+    } finally {
+      therapist.disconnect();
+    }
   }, 90_000);
 });
