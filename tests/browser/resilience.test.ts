@@ -158,6 +158,33 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
     await expect.poll(() => b.page.locator('[data-test=notice]').count()).toBe(0);
   });
 
+  it("is back the moment the network returns, not after Socket.IO's growing wait between attempts", async () => {
+    const { a, b } = await startDialogue(server.url);
+    phones.push(a, b);
+    // Every WebSocket the page tries, and when: offline, each attempt fails at once.
+    const tries: Array<{ at: number; failed: boolean }> = [];
+    a.page.on('websocket', (ws) => {
+      const attempt = { at: Date.now(), failed: false };
+      tries.push(attempt);
+      ws.on('socketerror', () => (attempt.failed = true));
+    });
+    await a.context.setOffline(true);
+    await a.page.locator('[data-test=reconnecting]').waitFor();
+    // After three failed attempts Socket.IO waits 4–5 s before the next (its backoff doubles from
+    // 1 s, half of it random, up to 5 s). The network comes back right after the third.
+    await expect.poll(() => tries.filter((t) => t.failed).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    const failedBefore = tries.length;
+    await a.context.setOffline(false);
+    const back = Date.now();
+    // The phone does not wait that out: it tries again as soon as the network is there.
+    await expect.poll(() => tries.length, { timeout: 20_000 }).toBeGreaterThan(failedBefore);
+    expect(tries[failedBefore]!.at - back, 'the first attempt after the network returned').toBeLessThan(2_000);
+    await a.page.locator('[data-test=reconnecting]').waitFor({ state: 'detached', timeout: 20_000 });
+    await a.page.locator('[data-test=presence]').getByText(`Sam, ${en.common.online}`).waitFor();
+    await button(a.page, en.dialogue.action.share).click();
+    await expect.poll(() => stepOf(b.page)).toBe(en.dialogue.steps.mirror);
+  });
+
   it('never gives up after the server turns its handshake away for now, and says when it tries again', async () => {
     const { a, b } = await startDialogue(server.url);
     phones.push(a, b);

@@ -15,6 +15,13 @@ const fake = vi.hoisted(() => {
       socket.connects += 1;
     },
     connects: 0,
+    /** Socket.IO's `disconnect()`: the socket leaves its manager and will not reconnect by itself. */
+    disconnect: () => {
+      socket.active = false;
+      socket.connected = false;
+      socket.disconnects += 1;
+    },
+    disconnects: 0,
     on(event: string, handler: Handler) {
       handlers.set(event, [...(handlers.get(event) ?? []), handler]);
     },
@@ -27,6 +34,7 @@ const fake = vi.hoisted(() => {
     accept() {
       for (const handler of handlers.get('connect') ?? []) handler();
       socket.connects = 0;
+      socket.disconnects = 0;
       socket.active = false;
     },
     /** A network failure: the manager keeps the socket active and retries by itself. */
@@ -40,7 +48,7 @@ const fake = vi.hoisted(() => {
 
 vi.mock('../../client/src/lib/socket', () => ({ socket: fake, openRoomSocket: () => true, closeRoomSocket: () => undefined }));
 
-const { bindSocket, retryNow } = await import('../../client/src/lib/bind-socket');
+const { bindSocket, reconnectNow, retryNow } = await import('../../client/src/lib/bind-socket');
 const { useConnectionStore } = await import('../../client/src/stores/connection');
 const { retryDelay, FIRST_RETRY_MS, MAX_RETRY_MS } = await import('../../client/src/lib/retry-delay');
 
@@ -104,6 +112,28 @@ describe('a phone whose handshake the server turns away', () => {
     fake.unreachable();
     expect(connection.status).toBe('reconnecting');
     await vi.advanceTimersByTimeAsync(5 * MAX_RETRY_MS);
+    expect(fake.connects).toBe(0);
+  });
+
+  it("starts Socket.IO's next attempt at once when the network comes back", () => {
+    const connection = useConnectionStore();
+    fake.unreachable();
+    reconnectNow();
+    // The waiting socket leaves its manager (its backoff timer with it) and connects afresh.
+    expect(fake.disconnects).toBe(1);
+    expect(fake.connects).toBe(1);
+    expect(fake.active).toBe(true);
+    expect(['connecting', 'reconnecting']).toContain(connection.status);
+  });
+
+  it('leaves a connected socket, and one closed on purpose, as they are', () => {
+    fake.connected = true;
+    fake.active = true;
+    reconnectNow();
+    fake.connected = false;
+    fake.active = false;
+    reconnectNow();
+    expect(fake.disconnects).toBe(0);
     expect(fake.connects).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { useRoomStore } from '../stores/room';
 import { measureOffset } from './clock-offset';
 import { resendPending } from './command-queue';
 import { retryDelay } from './retry-delay';
+import { attemptNow, onNetworkReturn } from './network-return';
 import { forgetSeat } from './seat-keys';
 import { socket } from './socket';
 import { fallBackOnTimeout } from './transports';
@@ -33,6 +34,11 @@ function tryAgain(): void {
 /** The banner's "Try now": the next try goes out at once instead of after its wait. */
 export function retryNow(): void {
   tryAgain();
+}
+
+/** The network is back, or the page is shown again: a connection waiting between attempts tries now. */
+export function reconnectNow(): void {
+  if (attemptNow(socket)) useConnectionStore().connecting();
 }
 
 async function measureClock(setOffset: (ms: number) => void): Promise<void> {
@@ -97,4 +103,5 @@ export function bindSocket(): void {
   socket.on('deleted', () => {
     room.markDeleted();
   });
+  onNetworkReturn(reconnectNow);
 }

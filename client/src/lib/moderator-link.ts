@@ -3,6 +3,7 @@ import type { SocketAuth } from '@protocol/events';
 import type { Command, CommandAck, CommandInput, StateView } from '@protocol/schemas';
 import { measureOffset } from './clock-offset';
 import { newCommandId } from './command-id';
+import { attemptNow, onNetworkReturn } from './network-return';
 import type { DuologueSocket } from './socket';
 import { fallBackOnTimeout, TRANSPORTS } from './transports';
 
@@ -94,6 +95,11 @@ export function openRoomLink(auth: SocketAuth, on: LinkListener): RoomLink {
     if (!socket.active) retryAfter(REFUSED_RETRY_MS);
   });
 
+  // The network back, or the console shown again: a link waiting between attempts tries now.
+  const stopWatching = onNetworkReturn(() => {
+    if (!closed && attemptNow(socket)) on.status('reconnecting');
+  });
+
   on.status('connecting');
   socket.connect();
 
@@ -109,6 +115,7 @@ export function openRoomLink(auth: SocketAuth, on: LinkListener): RoomLink {
     },
     close() {
       closed = true;
+      stopWatching();
       socket.disconnect();
       for (const { resolve } of pending.values()) resolve(NOT_SENT);
       pending.clear();
