@@ -167,7 +167,7 @@ export class RoomHost {
         }
         if (result === 'conflict') return CONFLICT;
         if (result !== 'committed') return { ok: true, rev: result.replayed };
-        if (after !== null) this.fanOut(after, outcome.audience, now);
+        if (after !== null) this.fanOut(after, outcome.audience, now, seat);
         this.schedule(roomId, deadline);
         return { ok: true, rev };
       });
@@ -397,11 +397,15 @@ export class RoomHost {
 
   /**
    * Sends the new room to the seats the machine found can see the change, one view per
-   * seat; a private change reaches only the seats it concerns.
+   * seat; a private change reaches only the seats it concerns. The seat whose command it was
+   * (`from`) comes last: its phone knows its tap is on its way, and the other phone, whose
+   * turn it usually is now, learns of it first. Its ack still follows its own state.
    */
-  private fanOut(after: Room, audience: readonly SeatId[], now: number): void {
+  private fanOut(after: Room, audience: readonly SeatId[], now: number, from?: SeatId): void {
     const presence = this.presence.of(after.id);
-    for (const seat of audience) this.deps.broadcaster.state(after.id, seat, viewFor(after, seat, now, presence));
+    const send = (seat: SeatId) => this.deps.broadcaster.state(after.id, seat, viewFor(after, seat, now, presence));
+    for (const seat of audience) if (seat !== from) send(seat);
+    if (from !== undefined && audience.includes(from)) send(from);
   }
 
   /** Sends every seat of `room` its view now (presence changed; same `rev`). */
