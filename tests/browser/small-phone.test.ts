@@ -75,7 +75,14 @@ describe.skipIf(!run)('a small phone (320 × 568)', () => {
     await fits(a, '5b-check');
     expect(last!.y + last!.height, 'the last answer ends above the bottom bar').toBeLessThanOrEqual(bar!.y);
     await button(b.page, en.flood.button).click();
-    await b.page.locator('[data-test=flood-start]').click();
+    // The break sheet's "Start the break" shows whole without a scroll, under its five lengths.
+    const start = b.page.locator('[data-test=flood-start]');
+    await start.waitFor();
+    await fits(b, '7a-flood-sheet');
+    const startBox = (await start.boundingBox())!;
+    expect(startBox.y + startBox.height, 'the start button ends on the screen').toBeLessThanOrEqual(SMALL.viewport.height);
+    expect(startBox.y).toBeGreaterThan(0);
+    await start.click();
     await a.page.getByText(en.break.theirs.replace('{name}', 'Sam')).waitFor();
     await fits(a, '7-break-theirs');
     // "I'm ready when they are" shows above the bar without a scroll.
