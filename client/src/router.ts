@@ -11,6 +11,9 @@ function consolePage<T>(page: () => Promise<T>): () => Promise<T> {
 /** The client's routes; the talk itself and the rarer pages load on demand. */
 export const router = createRouter({
   history: createWebHistory(),
+  // A new page opens at its top (the console's room after the form it was opened from, halfway
+  // down the page); back and forward return to where the page was left.
+  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
   routes: [
     { path: '/', name: 'start', component: StartView },
     { path: '/join/:roomId', name: 'join', component: () => import('./views/JoinView.vue'), props: true },

@@ -57,6 +57,8 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     // The longest minimum break: a minute is 600 ms here, so a break lasts 72 s, long enough to
     // end it early on a busy machine before it runs out.
     first = await openTherapistRoom(t, { name: 'Dr. Weber', topic: 'How we split the evenings', breakMinutes: 120 });
+    // The room's page opens at its top, not as far down as the form's button below the fold was.
+    expect(await t.page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
     expect(first.links.A).toMatch(/\/join\/[A-Za-z0-9_-]{22,}#invite=[A-Za-z0-9_-]{22,}$/);
     expect(first.links.A).not.toBe(first.links.B);
     await expect.poll(() => t.page.locator('.qr svg').count()).toBe(2);
