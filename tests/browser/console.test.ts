@@ -236,8 +236,14 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     expect(await a.page.getByText(toSam).count()).toBe(0);
     await coach.getByText(say(consoleEn.coach.toWhom, { name: 'Sam' }) + ':').waitFor();
 
+    // Sam has both lines now: one card at a time, the first first, saying one more waits.
+    await b.page.locator('[data-test=coach-more]').getByText('one more line after this').waitFor();
+    expect(await coachCards(b).count()).toBe(1);
+    expect(await b.page.getByText(toBoth).count()).toBe(0);
     await coachCards(b).filter({ hasText: toSam }).getByRole('button', { name: en.moderated.coachDismiss }).click();
     await expect.poll(() => coachCards(b).filter({ hasText: toSam }).count()).toBe(0);
+    await coachCards(b).getByText(toBoth).waitFor();
+    expect(await b.page.locator('[data-test=coach-more]').count()).toBe(0);
     await b.page.reload();
     await coachCards(b).getByText(toBoth).waitFor();
     expect(await coachCards(b).filter({ hasText: toSam }).count()).toBe(0);

@@ -267,6 +267,7 @@ const de: Messages = {
     lobby: '{name} hat diesen Raum für euch geöffnet und wartet auf euch beide.',
     coachFrom: 'Von {name}',
     coachDismiss: 'Verstanden',
+    coachMore: 'danach noch eine Zeile | danach noch {n} Zeilen',
     pauseBody: 'Atme einmal durch. {name} macht gleich mit euch von hier aus weiter.',
     pauseWhere: 'Ihr macht dort weiter, wo ihr wart: Runde {turn}, {name} ist {step}.',
     pauseWhereYou: 'Ihr macht dort weiter, wo ihr wart: Runde {turn}, du bist {step}.',

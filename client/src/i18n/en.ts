@@ -263,6 +263,7 @@ const en = {
     lobby: '{name}, your therapist, opened this room and is waiting for both of you.',
     coachFrom: 'From {name}',
     coachDismiss: 'Got it',
+    coachMore: 'one more line after this | {n} more lines after this',
     pauseBody: 'Take a breath. {name} will go on with you from here.',
     pauseWhere: "You'll go on where you stopped: turn {turn}, with {name} {step}.",
     pauseWhereYou: "You'll go on where you stopped: turn {turn}, with you {step}.",
