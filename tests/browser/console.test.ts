@@ -249,7 +249,7 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     expect(await coachCards(b).filter({ hasText: toSam }).count()).toBe(0);
   });
 
-  it("says a partner's phone cannot tell whether the therapist is there while its own connection is down", async () => {
+  it("says a partner's phone, and the console, cannot tell who is there while its own connection is down", async () => {
     // In the dialogue the therapist's line is the short one in the role banner, as the partner's beside it.
     const therapist = a.page.locator('[data-test=role-banner] [data-test=therapist]');
     await therapist.getByText(`Dr. Weber, ${en.common.online}`).waitFor();
@@ -257,6 +257,13 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await therapist.getByText(`Dr. Weber, ${en.common.unknown}`).waitFor();
     await a.context.setOffline(false);
     await therapist.getByText(`Dr. Weber, ${en.common.online}`).waitFor({ timeout: 20_000 });
+
+    // The console, offline, cannot tell either; back online, it says who is here again.
+    await t.context.setOffline(true);
+    await card('A').getByText(consoleEn.presence.unknown).waitFor();
+    expect(await card('A').getByText(consoleEn.presence.here).count()).toBe(0);
+    await t.context.setOffline(false);
+    await card('A').getByText(consoleEn.presence.here).waitFor({ timeout: 20_000 });
   });
 
   it('keeps private notes, and the console passes axe in light and dark, on a laptop and a tablet', async () => {

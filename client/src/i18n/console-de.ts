@@ -53,6 +53,7 @@ const consoleDe: ConsoleMessages = {
     here: 'gerade da',
     away: 'gerade nicht da',
     invited: 'eingeladen, noch nicht beigetreten',
+    unknown: 'unklar, solange die Verbindung weg ist',
     bothHere: 'Beide da',
     someHere: '{n} von 2 da',
     none: 'Noch niemand da',

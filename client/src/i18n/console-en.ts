@@ -52,6 +52,7 @@ const consoleEn = {
     here: 'here now',
     away: 'not here right now',
     invited: 'invited, not joined yet',
+    unknown: "can't tell while the connection is down",
     bothHere: 'Both here',
     someHere: '{n} of 2 here',
     none: 'Nobody here yet',
