@@ -264,7 +264,7 @@ const de: Messages = {
     here: '{name} begleitet euch und ist gerade da.',
     away: '{name} begleitet euch, ist aber gerade nicht verbunden.',
     unknown: '{name} begleitet euch; ob verbunden, lässt sich ohne Verbindung nicht sagen.',
-    lobby: '{name} hat diesen Raum für euch geöffnet und wartet auf euch beide.',
+    lobby: '{name} hat diesen Raum für euch geöffnet. Dein Partner oder deine Partnerin ist noch nicht da.',
     coachFrom: 'Von {name}',
     coachDismiss: 'Verstanden',
     coachMore: 'danach noch eine Zeile | danach noch {n} Zeilen',

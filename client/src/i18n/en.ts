@@ -260,7 +260,7 @@ const en = {
     here: '{name}, your therapist, is with you.',
     away: '{name}, your therapist, is not connected right now.',
     unknown: "{name}, your therapist: can't tell while the connection is down.",
-    lobby: '{name}, your therapist, opened this room and is waiting for both of you.',
+    lobby: '{name}, your therapist, opened this room. Your partner has not joined yet.',
     coachFrom: 'From {name}',
     coachDismiss: 'Got it',
     coachMore: 'one more line after this | {n} more lines after this',
