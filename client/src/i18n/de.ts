@@ -81,8 +81,8 @@ const de: Messages = {
   join: {
     title: 'Du bist zu einem Gespräch eingeladen',
     byPartner: '{name} lädt dich zu einem Gespräch ein',
-    byTherapist: '{name}, deine Therapeutin oder dein Therapeut, lädt dich zu einem begleiteten Gespräch ein',
-    byTherapistWith: '{name}, deine Therapeutin oder dein Therapeut, lädt dich und {partner} zu einem begleiteten Gespräch ein',
+    byTherapist: '{name} lädt dich zu einem therapeutisch begleiteten Gespräch ein',
+    byTherapistWith: '{name} lädt dich und {partner} zu einem therapeutisch begleiteten Gespräch ein',
     bodyPartner: 'Ein ruhiger, begleiteter Raum, nur für euch beide.',
     bodyTherapist: 'Ihr habt beide einen eigenen Platz. Die therapeutische Begleitung kann das Gespräch leiten und anhalten.',
     checking: 'Deine Einladung wird geöffnet …',
