@@ -111,7 +111,8 @@ const en = {
     pastError: 'Pick a time in the next seven days.',
   },
   checkin: {
-    title: 'A private check-in',
+    // A non-breaking hyphen: on a 320 px phone the heading broke as "check-" / "in".
+    title: 'A private check\u2011in',
     private: 'Only you see your answers.',
     calm: 'How calm do you feel right now?',
     calmLow: '1 = very tense',
