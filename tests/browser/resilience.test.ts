@@ -162,7 +162,7 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
   });
 
   it("is back the moment the network returns, not after Socket.IO's growing wait between attempts", async () => {
-    // Alex's turn, at the check (where the test before left the talk).
+    // Alex's turn, at the check, where the first test of this file left its talk.
     const { a, b } = talk;
     // Every WebSocket the page tries, and when: offline, each attempt fails at once.
     const tries: Array<{ at: number; failed: boolean }> = [];

@@ -5,11 +5,16 @@ import { createPinia, setActivePinia } from 'pinia';
 const fake = vi.hoisted(() => {
   type Handler = (...args: unknown[]) => void;
   const handlers = new Map<string, Handler[]>();
+  const managerHandlers = new Map<string, Handler[]>();
   const socket = {
     connected: false,
     active: false,
     auth: { roomId: 'R'.repeat(22), seatKey: 'K'.repeat(22) } as Record<string, string>,
-    io: { on: () => undefined },
+    io: {
+      on(event: string, handler: Handler) {
+        managerHandlers.set(event, [...(managerHandlers.get(event) ?? []), handler]);
+      },
+    },
     connect: () => {
       socket.active = true;
       socket.connects += 1;
@@ -41,6 +46,10 @@ const fake = vi.hoisted(() => {
     unreachable() {
       socket.active = true;
       for (const handler of handlers.get('connect_error') ?? []) handler(new Error('xhr poll error'));
+    },
+    /** The manager's backoff is over: its next attempt is under way. */
+    attempting() {
+      for (const handler of managerHandlers.get('reconnect_attempt') ?? []) handler(1);
     },
   };
   return socket;
@@ -124,6 +133,18 @@ describe('a phone whose handshake the server turns away', () => {
     expect(fake.connects).toBe(1);
     expect(fake.active).toBe(true);
     expect(['connecting', 'reconnecting']).toContain(connection.status);
+  });
+
+  it('leaves an attempt already under way to finish', () => {
+    fake.unreachable();
+    fake.attempting();
+    reconnectNow();
+    expect(fake.disconnects).toBe(0);
+    expect(fake.connects).toBe(0);
+    // It fails too: the wait before the next one is cut short again.
+    fake.unreachable();
+    reconnectNow();
+    expect(fake.connects).toBe(1);
   });
 
   it('leaves a connected socket, and one closed on purpose, as they are', () => {

@@ -4,7 +4,7 @@ import { useRoomStore } from '../stores/room';
 import { measureOffset } from './clock-offset';
 import { resendPending } from './command-queue';
 import { retryDelay } from './retry-delay';
-import { attemptNow, onNetworkReturn } from './network-return';
+import { attemptNow, followBackoff, onNetworkReturn, type Backoff } from './network-return';
 import { forgetSeat } from './seat-keys';
 import { socket } from './socket';
 import { fallBackOnTimeout } from './transports';
@@ -16,6 +16,8 @@ let bound = false;
 /** Refusals in a row since the last connection, for the backoff. */
 let attempt = 0;
 let retryTimer: ReturnType<typeof setTimeout> | null = null;
+/** Whether the socket waits between Socket.IO's own attempts (set when the events are bound). */
+let backoff: Backoff | null = null;
 
 function cancelRetry(): void {
   if (retryTimer !== null) clearTimeout(retryTimer);
@@ -38,7 +40,7 @@ export function retryNow(): void {
 
 /** The network is back, or the page is shown again: a connection waiting between attempts tries now. */
 export function reconnectNow(): void {
-  if (attemptNow(socket)) useConnectionStore().connecting();
+  if (backoff !== null && attemptNow(socket, backoff)) useConnectionStore().connecting();
 }
 
 async function measureClock(setOffset: (ms: number) => void): Promise<void> {
@@ -53,6 +55,7 @@ export function bindSocket(): void {
   const connection = useConnectionStore();
   const room = useRoomStore();
 
+  backoff = followBackoff(socket);
   socket.io.on('reconnect_attempt', () => connection.connecting());
   socket.on('connect', () => {
     attempt = 0;

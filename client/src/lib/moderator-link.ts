@@ -3,7 +3,7 @@ import type { SocketAuth } from '@protocol/events';
 import type { Command, CommandAck, CommandInput, StateView } from '@protocol/schemas';
 import { measureOffset } from './clock-offset';
 import { newCommandId } from './command-id';
-import { attemptNow, onNetworkReturn } from './network-return';
+import { attemptNow, followBackoff, onNetworkReturn } from './network-return';
 import type { DuologueSocket } from './socket';
 import { fallBackOnTimeout, TRANSPORTS } from './transports';
 
@@ -73,6 +73,7 @@ export function openRoomLink(auth: SocketAuth, on: LinkListener): RoomLink {
   });
   socket.on('deleted', () => {
     closed = true;
+    stopWatching();
     on.status('deleted');
     socket.disconnect();
   });
@@ -87,6 +88,7 @@ export function openRoomLink(auth: SocketAuth, on: LinkListener): RoomLink {
   socket.on('connect_error', (error) => {
     if (REFUSALS.has(error.message)) {
       closed = true;
+      stopWatching();
       on.status('refused', error.message);
       return;
     }
@@ -96,8 +98,9 @@ export function openRoomLink(auth: SocketAuth, on: LinkListener): RoomLink {
   });
 
   // The network back, or the console shown again: a link waiting between attempts tries now.
+  const backoff = followBackoff(socket);
   const stopWatching = onNetworkReturn(() => {
-    if (!closed && attemptNow(socket)) on.status('reconnecting');
+    if (!closed && attemptNow(socket, backoff)) on.status('reconnecting');
   });
 
   on.status('connecting');

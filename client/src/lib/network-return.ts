@@ -1,14 +1,33 @@
 import type { Socket } from 'socket.io-client';
 
 /**
- * Starts a connection's next attempt now when it is waiting out Socket.IO's own backoff, which
- * grows to 5 s between attempts while the line is down. Leaving the waiting socket and connecting
- * it again is Socket.IO's way to start afresh: its manager closes, the backoff timer goes and a
- * new attempt opens. A connected socket, and one closed on purpose, are left as they are.
- * True when an attempt was started.
+ * Whether a socket sits between two of Socket.IO's attempts: the line dropped, or an attempt
+ * failed, and the manager waits out its backoff (from 1 s, doubling, up to 5 s) before the
+ * next. Read from Socket.IO's own events; an attempt under way is not waiting.
  */
-export function attemptNow(socket: Socket): boolean {
-  if (socket.connected || !socket.active) return false;
+export interface Backoff {
+  waiting(): boolean;
+}
+
+export function followBackoff(socket: Socket): Backoff {
+  let waiting = false;
+  socket.on('connect_error', () => (waiting = socket.active));
+  socket.on('disconnect', () => (waiting = socket.active));
+  socket.on('connect', () => (waiting = false));
+  socket.io.on('reconnect_attempt', () => (waiting = false));
+  return {
+    waiting: () => waiting && socket.active && !socket.connected,
+  };
+}
+
+/**
+ * Starts a connection's next attempt now when it is waiting out Socket.IO's backoff. Leaving
+ * the waiting socket and connecting it again is Socket.IO's way to start afresh: its manager
+ * closes, the backoff timer goes and a new attempt opens. A connected socket, one closed on
+ * purpose and one whose attempt is under way are left as they are. True when an attempt started.
+ */
+export function attemptNow(socket: Socket, backoff: Backoff): boolean {
+  if (!backoff.waiting()) return false;
   socket.disconnect();
   socket.connect();
   return true;
