@@ -6,8 +6,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PROJECT_ROOT } from '../../server/client-build';
 
-/** The phone downloads every script over a mobile line: the whole client stays small. */
-const BUDGET_KIB = 120;
+/**
+ * The phone downloads every script over a mobile line: the whole client stays small. Raised
+ * from 120 KiB on 1 December, when the coaching cards' queue and their live line, the
+ * reconnect when the network returns and the therapist's line in the role banner took an
+ * English phone's scripts from 119.6 to 120.2 KiB (docs/performance.md, "The client").
+ */
+const BUDGET_KIB = 122;
 
 /**
  * What an English phone never loads: the therapist's console (its pages and its words) and the
