@@ -128,6 +128,8 @@ describe('a phone whose handshake the server turns away', () => {
     const connection = useConnectionStore();
     fake.unreachable();
     reconnectNow();
+    // The network's return and the page shown again often come together: one new attempt.
+    reconnectNow();
     // The waiting socket leaves its manager (its backoff timer with it) and connects afresh.
     expect(fake.disconnects).toBe(1);
     expect(fake.connects).toBe(1);

@@ -4,7 +4,7 @@ import { useRoomStore } from '../stores/room';
 import { measureOffset } from './clock-offset';
 import { resendPending } from './command-queue';
 import { retryDelay } from './retry-delay';
-import { attemptNow, followBackoff, onNetworkReturn, type Backoff } from './network-return';
+import { followBackoff, onNetworkReturn, type Backoff } from './network-return';
 import { forgetSeat } from './seat-keys';
 import { socket } from './socket';
 import { fallBackOnTimeout } from './transports';
@@ -40,7 +40,7 @@ export function retryNow(): void {
 
 /** The network is back, or the page is shown again: a connection waiting between attempts tries now. */
 export function reconnectNow(): void {
-  if (backoff !== null && attemptNow(socket, backoff)) useConnectionStore().connecting();
+  if (backoff?.attemptNow()) useConnectionStore().connecting();
 }
 
 async function measureClock(setOffset: (ms: number) => void): Promise<void> {

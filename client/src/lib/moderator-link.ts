@@ -3,7 +3,7 @@ import type { SocketAuth } from '@protocol/events';
 import type { Command, CommandAck, CommandInput, StateView } from '@protocol/schemas';
 import { measureOffset } from './clock-offset';
 import { newCommandId } from './command-id';
-import { attemptNow, followBackoff, onNetworkReturn } from './network-return';
+import { followBackoff, onNetworkReturn } from './network-return';
 import type { DuologueSocket } from './socket';
 import { fallBackOnTimeout, TRANSPORTS } from './transports';
 
@@ -100,7 +100,7 @@ export function openRoomLink(auth: SocketAuth, on: LinkListener): RoomLink {
   // The network back, or the console shown again: a link waiting between attempts tries now.
   const backoff = followBackoff(socket);
   const stopWatching = onNetworkReturn(() => {
-    if (!closed && attemptNow(socket, backoff)) on.status('reconnecting');
+    if (!closed && backoff.attemptNow()) on.status('reconnecting');
   });
 
   on.status('connecting');

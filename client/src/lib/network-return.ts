@@ -1,12 +1,18 @@
 import type { Socket } from 'socket.io-client';
 
 /**
- * Whether a socket sits between two of Socket.IO's attempts: the line dropped, or an attempt
- * failed, and the manager waits out its backoff (from 1 s, doubling, up to 5 s) before the
- * next. Read from Socket.IO's own events; an attempt under way is not waiting.
+ * A socket's place in Socket.IO's reconnection, read from Socket.IO's own events: between two
+ * attempts (the line dropped, or an attempt failed, and the manager waits out its backoff, from
+ * 1 s doubling up to 5 s) or not (connected, closed on purpose, or an attempt under way).
  */
 export interface Backoff {
-  waiting(): boolean;
+  /**
+   * Starts the next attempt now if the socket waits between attempts; true when it did.
+   * Leaving the waiting socket and connecting it again is Socket.IO's way to start afresh: its
+   * manager closes, the backoff timer goes and a new attempt opens. Anything else is left as
+   * it is, an attempt already under way included (a second call before it ends does nothing).
+   */
+  attemptNow(): boolean;
 }
 
 export function followBackoff(socket: Socket): Backoff {
@@ -16,21 +22,14 @@ export function followBackoff(socket: Socket): Backoff {
   socket.on('connect', () => (waiting = false));
   socket.io.on('reconnect_attempt', () => (waiting = false));
   return {
-    waiting: () => waiting && socket.active && !socket.connected,
+    attemptNow() {
+      if (!waiting || !socket.active || socket.connected) return false;
+      waiting = false;
+      socket.disconnect();
+      socket.connect();
+      return true;
+    },
   };
-}
-
-/**
- * Starts a connection's next attempt now when it is waiting out Socket.IO's backoff. Leaving
- * the waiting socket and connecting it again is Socket.IO's way to start afresh: its manager
- * closes, the backoff timer goes and a new attempt opens. A connected socket, one closed on
- * purpose and one whose attempt is under way are left as they are. True when an attempt started.
- */
-export function attemptNow(socket: Socket, backoff: Backoff): boolean {
-  if (!backoff.waiting()) return false;
-  socket.disconnect();
-  socket.connect();
-  return true;
 }
 
 /**
