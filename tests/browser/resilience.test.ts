@@ -184,8 +184,20 @@ describe.skipIf(!run)('a talk survives reloads and dropped connections', () => {
     expect(tries[failedBefore]!.at - back, 'the first attempt after the network returned').toBeLessThan(2_000);
     await a.page.locator('[data-test=reconnecting]').waitFor({ state: 'detached', timeout: 20_000 });
     await a.page.locator('[data-test=presence]').getByText(`Sam, ${en.common.online}`).waitFor();
+    // The talk goes on. Sam's phone, untouched since it loads again, gets Alex's next step: its
+    // heading takes the focus for a screen reader, and no ring is drawn round it.
+    await b.page.reload();
+    await expect.poll(() => stepOf(b.page)).toBe(en.dialogue.steps.check);
     await button(a.page, en.dialogue.checkComplete).click();
     await expect.poll(() => stepOf(b.page)).toBe(en.dialogue.steps.summary);
+    type Focused = { document: { activeElement: { id: string } | null }; getComputedStyle(e: unknown): { outlineStyle: string } };
+    await expect.poll(() => b.page.evaluate(() => (globalThis as unknown as Focused).document.activeElement?.id)).toBe('step-heading');
+    expect(
+      await b.page.evaluate(() => {
+        const g = globalThis as unknown as Focused;
+        return g.getComputedStyle(g.document.activeElement).outlineStyle;
+      }),
+    ).toBe('none');
   });
 
   it('never gives up after the server turns its handshake away for now, and says when it tries again', async () => {
