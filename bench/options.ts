@@ -38,6 +38,11 @@ export interface BenchOptions {
   processes: number;
   /** Rooms in Redis (a redis-server of the bench's own, `appendfsync always`) instead of SQLite. */
   redis: boolean;
+  /**
+   * A third side in every run (`--durable`): the durable relay (bench/durable-relay.ts), the bare
+   * relay plus one fsync'd commit and a copy to the sender, the floor of any server keeping the contract.
+   */
+  durable: boolean;
   /** Where Duologue's SQLite writes run (`DUOLOGUE_SQLITE_WRITER`): a thread of their own, or inline. */
   sqliteWriter: SqliteWriterMode;
   /** Where the JSON goes; by default bench/results/<date>-<rooms>[-quick].json. */
@@ -77,6 +82,7 @@ export function defaultOptions(): BenchOptions {
     clientOnly: false,
     processes: 1,
     redis: false,
+    durable: false,
     sqliteWriter: 'inline',
     out: null,
     profileDir: null,
@@ -90,7 +96,7 @@ export function quickOptions(base: BenchOptions = defaultOptions()): BenchOption
   return { ...base, quick: true, steadyRounds: 3, bursts: 2, bystanderRounds: 3, sqliteCommits: 1000, clientRuns: 0, idleMs: 2000 };
 }
 
-const USAGE = `npm run bench -- [--rooms N] [--runs K] [--quick] [--client | --no-client | --client-only] [--processes N --redis] [--sqlite-writer thread|inline] [--out FILE] [--profile DIR] [--heap DIR]`;
+const USAGE = `npm run bench -- [--rooms N] [--runs K] [--quick] [--client | --no-client | --client-only] [--processes N --redis] [--durable] [--sqlite-writer thread|inline] [--out FILE] [--profile DIR] [--heap DIR]`;
 
 /** Reads the command line; throws with the usage on a bad flag. */
 export function optionsFromArgs(args: string[]): BenchOptions {
@@ -105,6 +111,7 @@ export function optionsFromArgs(args: string[]): BenchOptions {
       'client-only': { type: 'boolean', default: false },
       processes: { type: 'string' },
       redis: { type: 'boolean', default: false },
+      durable: { type: 'boolean', default: false },
       'sqlite-writer': { type: 'string' },
       out: { type: 'string' },
       profile: { type: 'string' },
@@ -133,6 +140,7 @@ export function optionsFromArgs(args: string[]): BenchOptions {
     sqliteWriter,
     processes,
     redis: values.redis,
+    durable: values.durable,
     // The busy rooms are seeded into an SQLite folder; in Redis mode the bystander phase is left out.
     quietRooms: values.redis ? 0 : base.quietRooms,
     rooms: whole('rooms', values.rooms, base.rooms, 1),

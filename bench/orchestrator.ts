@@ -10,9 +10,21 @@ import type { GeneratorAnswer, GeneratorTask } from './load-generator';
 import { loadAverages } from './measure/proc';
 import { spread, type LatencySummary, type Spread } from './measure/stats';
 import type { BenchOptions } from './options';
-import { compare, goals, lostOf, problemsOf, summarizeBystander, summaryText, type BystanderSummary, type ComparisonRow, type GoalRow } from './report';
+import {
+  compare,
+  compareDurable,
+  goals,
+  lostOf,
+  problemsOf,
+  summarizeBystander,
+  summaryText,
+  type BystanderSummary,
+  type ComparisonRow,
+  type DurableRow,
+  type GoalRow,
+} from './report';
 import { startRedis, type RedisInstance } from '../tests/support/redis-server';
-import { PROJECT_ROOT, startDuologue, startRelay, type BenchServer, type Side } from './servers';
+import { PROJECT_ROOT, startDuologue, startDurableRelay, startRelay, type BenchServer, type Side } from './servers';
 import { measureSqliteCommit } from './sqlite-commit';
 
 /** One run of one side, as the results file keeps it. */
@@ -46,6 +58,8 @@ export interface BenchReport {
   sqliteCommit: { runs: LatencySummary[]; p50: Spread; p99: Spread } | null;
   runs: RunRecord[];
   comparison: ComparisonRow[];
+  /** With `--durable`: the durable relay against the relay, and Duologue against it; otherwise null. */
+  durableRelay: DurableRow[] | null;
   bystander: BystanderSummary | null;
   goals: GoalRow[];
   client: ClientResult | null;
@@ -106,6 +120,10 @@ async function oneRun(side: Side, run: number, options: BenchOptions, work: stri
     const start = () => startDuologue({ dataDir: dataDir!, commandLimit: options.commandLimit, redisUrl: redis?.url, profileDir: options.profileDir, heapDir: options.heapDir, sqliteWriter: options.sqliteWriter });
     server = await start();
     for (let i = 1; i < options.processes; i += 1) more.push(await start());
+  } else if (side === 'durable') {
+    dataDir = join(work, `durable-${run}`);
+    mkdirSync(dataDir);
+    server = await startDurableRelay(dataDir);
   } else {
     server = await startRelay();
   }
@@ -163,7 +181,8 @@ function resultsFile(options: BenchOptions, date: string): string {
 }
 
 /**
- * The bench of issue 10: for each of `runs` rounds, Duologue then the bare relay, each in
+ * The bench of issue 10: for each of `runs` rounds, Duologue then the bare relay (then, with
+ * `--durable`, the durable relay), each in
  * its own server process, driven by a load generator in a second process; the SQLite
  * commit floor beside them; the client step last. Writes the results file and returns it.
  */
@@ -188,7 +207,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       }
       for (let run = 1; run <= options.runs; run += 1) {
         commits.push(measureSqliteCommit(work, options.sqliteCommits));
-        for (const side of ['duologue', 'relay'] as const) {
+        const sides: Side[] = options.durable ? ['duologue', 'relay', 'durable'] : ['duologue', 'relay'];
+        for (const side of sides) {
           const started = performance.now();
           runs.push(await oneRun(side, run, options, work, template, busy));
           options.log(`run ${run}/${options.runs}: ${side}, ${options.rooms} rooms (${elapsed(started)})`);
@@ -206,10 +226,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
   const of = (side: Side) => runs.filter((r) => r.side === side).map((r) => r.result);
   const comparison = runs.length > 0 ? compare(of('duologue'), of('relay')) : [];
+  const durableRelay = options.durable && runs.length > 0 ? compareDurable(of('duologue'), of('relay'), of('durable')) : null;
   const bystander = summarizeBystander(of('duologue'));
   // The goal is Duologue's: the relay's own losses are listed among the problems.
   const lost = lostOf(of('duologue'));
-  const goalRows = runs.length > 0 ? goals(comparison, bystander, lost) : [];
+  const goalRows = runs.length > 0 ? goals(comparison, bystander, lost, durableRelay ?? []) : [];
   const problems = problemsOf(runs.map((r) => ({ side: r.side, run: r.run, result: r.result, serverOutput: r.serverOutput })));
   const sqliteCommit =
     commits.length > 0 ? { runs: commits, p50: spread(commits.map((c) => c.p50)), p99: spread(commits.map((c) => c.p99)) } : null;
@@ -231,6 +252,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     rooms: options.rooms,
     runs: options.runs,
     rows: comparison,
+    durable: durableRelay ?? [],
     bystander,
     goalRows,
     sqlite: sqliteCommit,
@@ -250,6 +272,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     sqliteCommit,
     runs,
     comparison,
+    durableRelay,
     bystander,
     goals: goalRows,
     client,

@@ -18,6 +18,23 @@ export interface GoalRow {
   limit: string;
   measured: string;
   met: boolean;
+  /** With `--durable`: the same figure's ratio for the durable relay, the floor under the goal. */
+  durableRelay?: string;
+}
+
+/**
+ * With `--durable`: one figure of the durable relay (the bare relay plus one fsync'd commit and
+ * a copy to the sender), against the bare relay, and Duologue against it.
+ */
+export interface DurableRow {
+  figure: string;
+  unit: string;
+  durable: Spread;
+  relay: Spread;
+  /** durable relay / bare relay */
+  ratio: number | null;
+  /** Duologue / durable relay */
+  duologueRatio: number | null;
 }
 
 export interface BystanderSummary {
@@ -93,6 +110,32 @@ export function compare(duologue: LoadResult[], relay: LoadResult[]): Comparison
   });
 }
 
+/** The durable relay figure by figure, against the bare relay and under Duologue. */
+export function compareDurable(duologue: LoadResult[], relay: LoadResult[], durable: LoadResult[]): DurableRow[] {
+  const underDuologue = compare(duologue, durable);
+  return compare(durable, relay).map((row, i) => ({
+    figure: row.figure,
+    unit: row.unit,
+    durable: row.duologue,
+    relay: row.relay,
+    ratio: row.ratio,
+    duologueRatio: underDuologue[i]!.ratio,
+  }));
+}
+
+/** The figures of the durable relay the summary prints: those a goal of item 5 is set on. */
+const DURABLE_SHOWN = new Set([
+  'steady: command → partner state p50',
+  'steady: command → partner state p95',
+  'steady: command → partner state p99',
+  'steady: server CPU per command',
+  'burst: command → partner state p99',
+  'burst: server CPU per command',
+  'connecting all sockets',
+  'RSS per socket after connecting',
+  'server busy on a core during steady',
+]);
+
 /** The quiet rooms beside busy ones, against the same rooms alone (Duologue). */
 export function summarizeBystander(duologue: LoadResult[]): BystanderSummary | null {
   const runs = duologue.map((r) => r.bystander).filter((b) => b !== null);
@@ -122,13 +165,16 @@ export function summarizeBystander(duologue: LoadResult[]): BystanderSummary | n
   };
 }
 
-/** The goals of issue 10 item 5, each against the medians measured. */
-export function goals(rows: ComparisonRow[], bystander: BystanderSummary | null, lost: number): GoalRow[] {
+/** The goals of issue 10 item 5, each against the medians measured (and, with `--durable`, the durable relay's ratio beside it). */
+export function goals(rows: ComparisonRow[], bystander: BystanderSummary | null, lost: number, durable: DurableRow[] = []): GoalRow[] {
   const row = (figure: string) => rows.find((r) => r.figure === figure);
   const against = (goal: string, figure: string, limit: number): GoalRow => {
     const found = row(figure);
     const value = found?.ratio ?? Number.NaN;
-    return { goal, limit: `≤ ${limit}×`, measured: Number.isFinite(value) ? `×${value}` : 'not measured', met: value <= limit };
+    const goalRow: GoalRow = { goal, limit: `≤ ${limit}×`, measured: Number.isFinite(value) ? `×${value}` : 'not measured', met: value <= limit };
+    const floor = durable.find((r) => r.figure === figure)?.ratio;
+    if (floor !== undefined) goalRow.durableRelay = floor === null ? 'not measured' : `×${floor}`;
+    return goalRow;
   };
   const list = [
     against('command → partner state p50, against the relay', 'steady: command → partner state p50', 3),
@@ -191,6 +237,7 @@ export function summaryText(input: {
   rooms: number;
   runs: number;
   rows: ComparisonRow[];
+  durable?: DurableRow[];
   bystander: BystanderSummary | null;
   goalRows: GoalRow[];
   sqlite: { p50: Spread; p99: Spread } | null;
@@ -213,6 +260,18 @@ export function summaryText(input: {
     for (const r of input.rows) {
       const name = r.unit === '' ? r.figure : `${r.figure} (${r.unit})`;
       lines.push(`${name.padEnd(width)}  ${show(r.duologue).padEnd(26)}${show(r.relay).padEnd(26)}${r.ratio === null ? '–' : `×${r.ratio}`}`);
+    }
+  }
+  const durable = (input.durable ?? []).filter((r) => DURABLE_SHOWN.has(r.figure));
+  if (durable.length > 0) {
+    lines.push('');
+    lines.push("The durable relay (the relay, one fsync'd SQLite commit per event, a copy to every member): the floor under any server that keeps the contract.");
+    const width = Math.max(...durable.map((r) => r.figure.length + r.unit.length + 3));
+    lines.push(`${'figure'.padEnd(width)}  ${'durable relay'.padEnd(26)}${'/ relay'.padEnd(10)}Duologue / durable relay`);
+    for (const r of durable) {
+      const name = r.unit === '' ? r.figure : `${r.figure} (${r.unit})`;
+      const times = (x: number | null) => (x === null ? '–' : `×${x}`);
+      lines.push(`${name.padEnd(width)}  ${show(r.durable).padEnd(26)}${times(r.ratio).padEnd(10)}${times(r.duologueRatio)}`);
     }
   }
   if (input.bystander !== null) {
@@ -243,7 +302,10 @@ export function summaryText(input: {
   if (input.goalRows.length > 0) {
     lines.push('');
     lines.push('Goals of issue 10 (item 5):');
-    for (const g of input.goalRows) lines.push(`  ${g.met ? 'met    ' : 'not yet'}  ${g.goal}: ${g.measured} (goal ${g.limit})`);
+    for (const g of input.goalRows) {
+      const floor = g.durableRelay === undefined ? '' : `; the durable relay ${g.durableRelay}`;
+      lines.push(`  ${g.met ? 'met    ' : 'not yet'}  ${g.goal}: ${g.measured} (goal ${g.limit}${floor})`);
+    }
   }
   lines.push('');
   if (input.rows.length > 0) {

@@ -7,8 +7,8 @@ import type { SqliteWriterMode } from '../server/store/sqlite-store';
 /** The project's root (bench/ sits directly under it). */
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 
-/** The two sides the bench compares. */
-export type Side = 'duologue' | 'relay';
+/** The sides the bench compares: Duologue, the bare relay, and (with `--durable`) the durable relay. */
+export type Side = 'duologue' | 'relay' | 'durable';
 
 /** A server process the bench started, with what the load generator needs to reach and measure it. */
 export interface BenchServer {
@@ -72,6 +72,16 @@ export function startDuologue(options: DuologueServerOptions): Promise<BenchServ
 /** Starts the bare Socket.IO relay (bench/bare-relay.ts) with the same loader, on a free port. */
 export function startRelay(): Promise<BenchServer> {
   return startProcess('relay', join('bench', 'bare-relay.ts'), '/socket.io/?EIO=4&transport=polling', [], {});
+}
+
+/**
+ * Starts the durable relay (bench/durable-relay.ts), the floor under any server that keeps the
+ * contract: its SQLite file in `dataDir`, with the store's own settings.
+ */
+export function startDurableRelay(dataDir: string): Promise<BenchServer> {
+  return startProcess('durable', join('bench', 'durable-relay.ts'), '/socket.io/?EIO=4&transport=polling', [], {
+    DUOLOGUE_DURABLE_DB: join(dataDir, 'durable-relay.sqlite'),
+  });
 }
 
 async function startProcess(

@@ -43,8 +43,9 @@ export function openSocket(url: string, auth: Record<string, string>): Socket {
  * One room under load: the two partners' sockets (and the moderator's, if any), the state
  * each received, and the one command in flight. Against Duologue the next command comes
  * from the state the actor's socket holds, with its `rev`; the partner's `state` carrying
- * the new `rev` completes it. Against the relay, which keeps no state, the generator steps
- * the same floor itself and the partner's copy of the relayed command completes it.
+ * the new `rev` completes it. Against the relay (and the durable relay), which keep no
+ * state, the generator steps the same floor itself and the partner's copy of the relayed command
+ * completes it.
  */
 export class Talk {
   /** The latest `state` each seat's socket received (Duologue only). */
@@ -77,7 +78,7 @@ export class Talk {
 
   /** The floor the next command acts on. */
   floor(): Floor | null {
-    if (this.side === 'relay') return this.relayFloor;
+    if (this.side !== 'duologue') return this.relayFloor;
     const a = this.latest.A;
     const b = this.latest.B;
     const view = a !== undefined && b !== undefined && b.rev > a.rev ? b : (a ?? b);
@@ -184,7 +185,7 @@ export class Talk {
   private settleIfDone(pending: Pending): void {
     if (pending.ackAt === undefined || pending.partnerAt === undefined) return;
     this.pending = null;
-    if (this.side === 'relay') this.relayFloor = nextFloor(this.relayFloor);
+    if (this.side !== 'duologue') this.relayFloor = nextFloor(this.relayFloor);
     pending.recorder.noteDone(pending.ackAt - pending.sentAt, pending.partnerAt - pending.sentAt, Math.max(pending.ackAt, pending.partnerAt));
   }
 }

@@ -36,6 +36,7 @@ describe('npm run bench, at toy scale', () => {
       drainMs: 15_000,
       idleMs: 300,
       clientRuns: 0,
+      durable: true,
       out: join(dir, 'results.json'),
       log: () => undefined,
     });
@@ -56,10 +57,11 @@ describe('npm run bench, at toy scale', () => {
       return named;
     });
 
-  it('ran Duologue and the relay once each, alternating', () => {
-    expect(report.runs.map((r) => `${r.side} ${r.run}`)).toEqual(['duologue 1', 'relay 1']);
+  it('ran Duologue, the relay and the durable relay once each, in turn', () => {
+    expect(report.runs.map((r) => `${r.side} ${r.run}`)).toEqual(['duologue 1', 'relay 1', 'durable 1']);
     expect(report.runs[0]!.result.bystander).not.toBeNull();
     expect(report.runs[1]!.result.bystander).toBeNull();
+    expect(report.runs[2]!.result.bystander).toBeNull();
     for (const run of report.runs) {
       expect(run.result.idle.durationMs).toBe(300);
       expect(run.result.idle.serverCpuMs).toBeGreaterThanOrEqual(0);
@@ -82,6 +84,7 @@ describe('npm run bench, at toy scale', () => {
     }
     // 10 rooms × 2 rounds, and one burst of 10.
     expect(report.runs.map((r) => [r.result.steady.completed, r.result.burst.completed])).toEqual([
+      [20, 10],
       [20, 10],
       [20, 10],
     ]);
@@ -124,7 +127,7 @@ describe('npm run bench, at toy scale', () => {
 
   it('writes a results file with every figure, its spread and its ratio', () => {
     expect(written.bench).toBe('duologue-vs-bare-socket.io');
-    expect(written.runs).toHaveLength(2);
+    expect(written.runs).toHaveLength(3);
     expect(written.machine.cpus).toBeGreaterThan(0);
     expect(written.machine.loadBefore).toHaveLength(3);
     const figures = written.comparison.map((row) => row.figure);
@@ -136,5 +139,18 @@ describe('npm run bench, at toy scale', () => {
     expect(written.goals.find((g) => g.goal === 'lost commands (Duologue)')!.met).toBe(true);
     expect(written.bystander!.ratioP99.runs).toHaveLength(1);
     expect(written.summary).toContain('Goals of issue 10');
+  });
+
+  it('puts the durable relay beside the relay, and Duologue against it', () => {
+    const cpu = written.durableRelay!.find((row) => row.figure === 'steady: server CPU per command')!;
+    const relayCpu = written.comparison.find((row) => row.figure === 'steady: server CPU per command')!;
+    expect(cpu.durable.runs).toHaveLength(1);
+    expect(cpu.durable.median).toBeGreaterThan(0);
+    expect(cpu.relay).toEqual(relayCpu.relay);
+    expect(cpu.ratio).toBe(Math.round((cpu.durable.median / cpu.relay.median) * 100) / 100);
+    expect(cpu.duologueRatio).toBe(Math.round((relayCpu.duologue.median / cpu.durable.median) * 100) / 100);
+    const goal = written.goals.find((g) => g.goal === 'server CPU per command, against the relay per event')!;
+    expect(goal.durableRelay).toBe(`×${cpu.ratio}`);
+    expect(written.summary).toContain('The durable relay');
   });
 });
