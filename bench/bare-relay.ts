@@ -6,35 +6,11 @@
  *
  *   PORT=4000 node --import tsx bench/bare-relay.ts
  */
-import { createServer } from 'node:http';
-import { Server } from 'socket.io';
+import { startRelayServer } from './relay-server';
 
-const port = Number(process.env.PORT ?? 0);
-const http = createServer();
-const io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
-
-io.on('connection', (socket) => {
-  const auth: unknown = socket.handshake.auth;
-  const roomId = typeof auth === 'object' && auth !== null ? (auth as { roomId?: unknown }).roomId : undefined;
-  if (typeof roomId !== 'string') {
-    socket.disconnect(true);
-    return;
-  }
-  void socket.join(roomId);
-  socket.onAny((event: string, ...args: unknown[]) => {
-    // Socket.IO hands an acknowledgement callback over as the last argument.
-    const last = args.at(-1);
-    const ack = typeof last === 'function' ? (last as (answer: unknown) => void) : null;
-    const payload = ack === null ? args : args.slice(0, -1);
+startRelayServer({
+  onEvent({ socket, roomId, event, payload, ack }) {
     socket.to(roomId).emit(event, ...payload);
     ack?.({ ok: true });
-  });
+  },
 });
-
-http.listen(port, '127.0.0.1');
-
-const stop = (): void => {
-  io.close(() => process.exit(0));
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);

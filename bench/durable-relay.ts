@@ -17,12 +17,10 @@
  *
  *   PORT=4000 DUOLOGUE_DURABLE_DB=/tmp/durable.sqlite node --import tsx bench/durable-relay.ts
  */
-import { createServer } from 'node:http';
 import Database from 'better-sqlite3';
-import { Server } from 'socket.io';
 import { configure } from '../server/store/sqlite-writer';
+import { startRelayServer, type Ack } from './relay-server';
 
-const port = Number(process.env.PORT ?? 0);
 const file = process.env.DUOLOGUE_DURABLE_DB;
 if (file === undefined || file === '') throw new Error('DUOLOGUE_DURABLE_DB names the database file');
 
@@ -48,7 +46,7 @@ interface Waiting {
   id: string;
   event: string;
   payload: unknown[];
-  ack: ((answer: unknown) => void) | null;
+  ack: Ack;
 }
 
 /**
@@ -83,21 +81,9 @@ function flush(): void {
   });
 }
 
-const http = createServer();
-const io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
-
-io.on('connection', (socket) => {
-  const auth: unknown = socket.handshake.auth;
-  const { roomId, seatKey } = typeof auth === 'object' && auth !== null ? (auth as { roomId?: unknown; seatKey?: unknown }) : {};
-  if (typeof roomId !== 'string' || typeof seatKey !== 'string') {
-    socket.disconnect(true);
-    return;
-  }
-  void socket.join(roomId);
-  socket.onAny((event: string, ...args: unknown[]) => {
-    const last = args.at(-1);
-    const ack = typeof last === 'function' ? (last as (answer: unknown) => void) : null;
-    const payload = ack === null ? args : args.slice(0, -1);
+const io = startRelayServer({
+  accepts: (auth) => typeof auth.seatKey === 'string',
+  onEvent({ roomId, auth, event, payload, ack }) {
     const first = payload[0];
     const id = typeof first === 'object' && first !== null && typeof (first as { id?: unknown }).id === 'string' ? (first as { id: string }).id : null;
     if (id === null) {
@@ -105,17 +91,7 @@ io.on('connection', (socket) => {
       return;
     }
     if (waiting.length === 0) setImmediate(flush);
-    waiting.push({ roomId, seat: seatKey, id, event, payload, ack });
-  });
+    waiting.push({ roomId, seat: auth.seatKey as string, id, event, payload, ack });
+  },
+  onStop: () => db.close(),
 });
-
-http.listen(port, '127.0.0.1');
-
-const stop = (): void => {
-  io.close(() => {
-    db.close();
-    process.exit(0);
-  });
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);

@@ -2,8 +2,9 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSocket } from '../../bench/generator/talk';
 import { startDurableRelay, type BenchServer } from '../../bench/servers';
 
 /**
@@ -26,11 +27,12 @@ describe('the durable relay (npm run bench -- --durable)', () => {
   });
 
   async function connect(roomId: string, seatKey: string): Promise<Socket> {
-    const socket = io(server.url, { auth: { roomId, seatKey }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const socket = openSocket(server.url, { roomId, seatKey });
     sockets.push(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', reject);
+      socket.connect();
     });
     return socket;
   }
