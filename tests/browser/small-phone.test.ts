@@ -7,6 +7,8 @@ import { saveScreen } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
 import { joinAsPartner } from './support/console';
 import { button, checkIn, createTalk, en, joinTalk, roleOf, welcomePartner } from './support/talk';
+import de from '../../client/src/i18n/de';
+import { openRoom, startDialogue } from '../support/room-setup';
 
 const run = chromiumAvailable || mustRunBrowserTests;
 
@@ -137,6 +139,48 @@ describe.skipIf(!run)('a small phone (320 × 568)', () => {
       expect(after.end, "once put away, the speaker's button is back above the bar").toBeLessThanOrEqual(after.bar);
     } finally {
       therapist.disconnect();
+    }
+  }, 90_000);
+
+  it("keeps the step's button in view on a German phone in a therapist's room, a coaching card included", async () => {
+    // German words are longer: the banner, the step's prompt and the bar each take more lines.
+    const room = await openRoom(server.url, { moderated: true });
+    let german: Phone | undefined;
+    try {
+      await startDialogue(room);
+      room.A.close();
+      german = await launchDevice(server.url, SMALL, { locale: 'de-DE', timezoneId: 'Europe/Berlin' });
+      const record = JSON.stringify({ seat: 'A', seatKey: room.keys.A });
+      await german.context.addInitScript({ content: `localStorage.setItem(${JSON.stringify(`duologue:seat:${room.roomId}`)}, ${JSON.stringify(record)});` });
+      await german.page.goto(`/room/${room.roomId}`);
+      const page = german.page;
+      await page.locator('[data-test=role-banner] [data-test=therapist]').waitFor();
+      await expect.poll(() => roleOf(page)).toBe(de.dialogue.speaker);
+      await fits(german, '11-moderated-speaker-de');
+      const plain = await endsAboveBar(page, de.dialogue.action.share);
+      expect(plain.end, "the speaker's button ends above the bottom bar").toBeLessThanOrEqual(plain.bar);
+
+      // A coaching line comes first, as in English; once put away, the step's button is back above the bar.
+      await room.moderator!.ok({ type: 'coach', to: 'A', text: 'Nimm dir Zeit. Fang mit einem Abend an, nicht mit allen.' });
+      const card = page.locator('[data-test=coach-card]');
+      await card.waitFor();
+      await fits(german, '12-moderated-coach-de');
+      await card.getByRole('button', { name: de.moderated.coachDismiss }).click();
+      await expect.poll(() => card.count()).toBe(0);
+      const after = await endsAboveBar(page, de.dialogue.action.share);
+      expect(after.end, "once put away, the speaker's button is back above the bar").toBeLessThanOrEqual(after.bar);
+
+      // The check's three answers, longer in German, all show above the bar without a scroll.
+      await button(page, de.dialogue.action.share).click();
+      await room.B.ok({ type: 'advance', step: 'mirror' });
+      await button(page, de.dialogue.checkComplete).waitFor();
+      await fits(german, '13-moderated-check-de');
+      expect(await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
+      const last = await endsAboveBar(page, de.dialogue.checkComplete);
+      expect(last.end, 'the last answer ends above the bottom bar').toBeLessThanOrEqual(last.bar);
+    } finally {
+      await german?.close();
+      room.close();
     }
   }, 90_000);
 });
