@@ -18,27 +18,15 @@
  *   PORT=4000 DUOLOGUE_DURABLE_DB=/tmp/durable.sqlite node --import tsx bench/durable-relay.ts
  */
 import Database from 'better-sqlite3';
-import { configure } from '../server/store/sqlite-writer';
+import { openFloorStore } from './floor-store';
 import { startRelayServer, type Ack } from './relay-server';
 
 const file = process.env.DUOLOGUE_DURABLE_DB;
 if (file === undefined || file === '') throw new Error('DUOLOGUE_DURABLE_DB names the database file');
 
 const db = new Database(file);
-configure(db);
-db.exec(`
-  CREATE TABLE IF NOT EXISTS rooms (id TEXT PRIMARY KEY, data TEXT NOT NULL, version INTEGER NOT NULL) STRICT;
-  CREATE TABLE IF NOT EXISTS accepted (
-    room_id TEXT NOT NULL, seat TEXT NOT NULL, command_id TEXT NOT NULL, rev INTEGER NOT NULL,
-    PRIMARY KEY (room_id, seat, command_id)
-  ) STRICT, WITHOUT ROWID;
-`);
-const q = {
-  write: db.prepare<[string, string], { version: number }>(
-    'INSERT INTO rooms (id, data, version) VALUES (?, ?, 1) ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = version + 1 RETURNING version',
-  ),
-  remember: db.prepare('INSERT INTO accepted (room_id, seat, command_id, rev) VALUES (?, ?, ?, ?)'),
-};
+const floor = openFloorStore(db);
+
 /** An event waiting for its commit, with what to do once it is stored. */
 interface Waiting {
   roomId: string;
@@ -55,11 +43,7 @@ interface Waiting {
  * alone is committed alone, and a burst shares the fsync.
  */
 const storeGroup = db.transaction((group: Waiting[]): number[] =>
-  group.map((event) => {
-    const { version } = q.write.get(event.roomId, JSON.stringify(event.payload))!;
-    q.remember.run(event.roomId, event.seat, event.id, version);
-    return version;
-  }),
+  group.map((event) => floor.record(event.roomId, event.seat, event.id, JSON.stringify(event.payload))),
 );
 let waiting: Waiting[] = [];
 

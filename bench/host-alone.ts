@@ -10,7 +10,7 @@ import type { Broadcaster } from '../server/realtime/broadcaster';
 import { RoomHost } from '../server/rooms/room-host';
 import { RoomService } from '../server/rooms/room-service';
 import { openSqliteStore } from '../server/store/sqlite-store';
-import { configure } from '../server/store/sqlite-writer';
+import { openFloorStore } from './floor-store';
 import { commandFor, nextFloor, type Floor } from './generator/talk';
 
 /**
@@ -145,20 +145,8 @@ async function measureHost(options: HostAloneOptions): Promise<HostAloneResult['
 function measureFloor(options: HostAloneOptions): PerCommand {
   const db = new Database(join(options.dir, 'floor.sqlite'));
   try {
-    configure(db);
-    db.exec(`
-      CREATE TABLE rooms (id TEXT PRIMARY KEY, data TEXT NOT NULL, version INTEGER NOT NULL) STRICT;
-      CREATE TABLE accepted (room_id TEXT NOT NULL, seat TEXT NOT NULL, command_id TEXT NOT NULL, rev INTEGER NOT NULL,
-        PRIMARY KEY (room_id, seat, command_id)) STRICT, WITHOUT ROWID;
-    `);
-    const write = db.prepare<[string, string], { version: number }>(
-      'INSERT INTO rooms (id, data, version) VALUES (?, ?, 1) ON CONFLICT (id) DO UPDATE SET data = excluded.data, version = version + 1 RETURNING version',
-    );
-    const remember = db.prepare('INSERT INTO accepted (room_id, seat, command_id, rev) VALUES (?, ?, ?, ?)');
-    const commit = db.transaction((roomId: string, event: string, id: string) => {
-      const { version } = write.get(roomId, event)!;
-      remember.run(roomId, 'A', id, version);
-    });
+    const floor = openFloorStore(db);
+    const commit = db.transaction((roomId: string, event: string, id: string) => floor.record(roomId, 'A', id, event));
     const roomIds = Array.from({ length: options.rooms }, () => randomUUID());
     const round = () => {
       for (const roomId of roomIds) {
