@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -146,18 +146,19 @@ function measureFloor(options: HostAloneOptions): PerCommand {
   const db = new Database(join(options.dir, 'floor.sqlite'));
   try {
     const floor = openFloorStore(db);
-    const commit = db.transaction((roomId: string, event: string, id: string) => floor.record(roomId, 'A', id, event));
-    const roomIds = Array.from({ length: options.rooms }, () => randomUUID());
+    const commit = db.transaction((roomId: string, seat: string, event: string, id: string) => floor.record(roomId, seat, id, event));
+    // As the durable relay stores them: a seat by its 43-character key, the event's arguments as an array.
+    const rooms = Array.from({ length: options.rooms }, () => ({ roomId: randomUUID(), seat: randomBytes(32).toString('base64url') }));
     const round = () => {
-      for (const roomId of roomIds) {
+      for (const { roomId, seat } of rooms) {
         const id = randomUUID();
-        commit.immediate(roomId, JSON.stringify({ type: 'advance', step: 'mirror', id, rev: 1 }), id);
+        commit.immediate(roomId, seat, JSON.stringify([{ type: 'advance', step: 'mirror', id, rev: 1 }]), id);
       }
     };
     round();
     const since = start();
     for (let r = 0; r < options.rounds; r += 1) round();
-    return perCommand(since, options.rounds * roomIds.length);
+    return perCommand(since, options.rounds * rooms.length);
   } finally {
     db.close();
   }

@@ -20,8 +20,6 @@ describe('npm run bench:host, at toy scale', () => {
     // Two partners, a view each per change, a kilobyte or more apiece.
     expect(host.viewBytes).toBeGreaterThan(2000);
     for (const side of [host, floor]) {
-      expect(side.cpuUs).toBeGreaterThan(0);
-      expect(side.cpuUs).toBeCloseTo(side.userUs + side.systemUs, 0);
       if (process.platform === 'linux') {
         // Every command is a durable commit of its own: at least one 4 KiB WAL page, in write calls.
         expect(side.bytesWritten).toBeGreaterThanOrEqual(4096);

@@ -39,9 +39,12 @@ const fake = vi.hoisted(() => {
         socket.connected = false;
         socket.disconnects += 1;
       },
-      /** A network failure: Socket.IO's manager keeps the socket active and waits out its backoff. */
+      /** The line dropped (when it was up), then attempts fail: the manager keeps the socket active and waits out its backoff. */
       unreachable() {
+        const wasConnected = socket.connected;
+        socket.connected = false;
         socket.active = true;
+        if (wasConnected) fire(handlers, 'disconnect', 'transport close');
         fire(handlers, 'connect_error', new Error('websocket error'));
       },
       /** The backoff is over: the manager's next attempt is under way. */
@@ -101,12 +104,14 @@ describe("the console's connection to a room, when the network comes back", () =
     const { link, socket, statuses } = open();
     socket.unreachable();
     expect(statuses.at(-1)).toBe('reconnecting');
+    const said = statuses.length;
     page.window.dispatchEvent(new Event('online'));
     // The waiting socket leaves its manager, and with it the backoff's timer, and connects afresh.
     expect(socket.disconnects).toBe(1);
     expect(socket.connects).toBe(1);
     expect(socket.active).toBe(true);
-    expect(statuses.at(-1)).toBe('reconnecting');
+    // The console says it is trying again now.
+    expect(statuses.slice(said)).toEqual(['reconnecting']);
     // The network's return and the console shown again often come together: still one attempt.
     page.document.dispatchEvent(new Event('visibilitychange'));
     expect(socket.connects).toBe(1);
@@ -131,7 +136,9 @@ describe("the console's connection to a room, when the network comes back", () =
     page.window.dispatchEvent(new Event('online'));
     expect(socket.disconnects).toBe(0);
 
+    // The line drops; the manager's next attempt has begun when the network's return is heard.
     socket.unreachable();
+    expect(socket.connected).toBe(false);
     socket.attempting();
     page.window.dispatchEvent(new Event('online'));
     expect(socket.disconnects).toBe(0);
@@ -139,7 +146,10 @@ describe("the console's connection to a room, when the network comes back", () =
     link.close();
   });
 
-  it('does nothing for a link closed on purpose or one whose key was refused', () => {
+  it('stops listening for the network once a link is closed on purpose or its key was refused', () => {
+    // A console that opened and closed many rooms must not keep a listener for each.
+    const unlisten = vi.spyOn(page.window, 'removeEventListener');
+    const hidden = vi.spyOn(page.document, 'removeEventListener');
     const closed = open();
     closed.socket.unreachable();
     closed.link.close();
@@ -156,5 +166,10 @@ describe("the console's connection to a room, when the network comes back", () =
     expect(closed.statuses.at(-1)).toBe('closed');
     expect(refused.socket.connects).toBe(0);
     expect(refused.statuses.at(-1)).toBe('refused');
+    // Both links let go of the window's `online` and the page's `visibilitychange`.
+    expect(unlisten.mock.calls.filter(([event]) => event === 'online')).toHaveLength(2);
+    expect(hidden.mock.calls.filter(([event]) => event === 'visibilitychange')).toHaveLength(2);
+    unlisten.mockRestore();
+    hidden.mockRestore();
   });
 });
