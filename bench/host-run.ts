@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureHostAlone, type HostAloneResult, type PerCommand } from './host-alone';
 import { loadAverages } from './measure/proc';
+import { ratio, spread, type Spread } from './measure/stats';
 import { PROJECT_ROOT } from './servers';
 
 const USAGE = 'npm run bench:host -- [--rooms N] [--rounds K] [--runs R] [--out FILE]';
@@ -55,10 +56,6 @@ for (let run = 1; run <= runs; run += 1) {
   }
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
-};
 type Figure = Exclude<keyof PerCommand, 'commands'>;
 const FIGURES: Array<[Figure, string]> = [
   ['cpuUs', 'CPU per command (µs)'],
@@ -68,9 +65,10 @@ const FIGURES: Array<[Figure, string]> = [
   ['bytesWritten', 'bytes written per command'],
   ['writeCalls', 'write calls per command'],
 ];
-const spread = (side: 'host' | 'floor', figure: Figure) => {
+/** A figure's median and range over the runs, or null where it was not measured (off Linux). */
+const spreadOf = (side: 'host' | 'floor', figure: Figure): Spread | null => {
   const values = results.map((r) => r[side][figure]).filter((v): v is number => v !== null);
-  return values.length === 0 ? null : { median: median(values), min: Math.min(...values), max: Math.max(...values), runs: values };
+  return values.length === 0 ? null : spread(values);
 };
 const lines = [
   `Duologue's room host and store alone (no sockets) against the durable relay's commit: ${rooms} rooms, ${rounds} rounds, ${runs} runs (median, min–max).`,
@@ -79,16 +77,16 @@ const lines = [
   `${'figure'.padEnd(30)}${'host'.padEnd(26)}${'floor'.padEnd(26)}ratio`,
 ];
 for (const [figure, label] of FIGURES) {
-  const host = spread('host', figure);
-  const floor = spread('floor', figure);
-  const show = (s: ReturnType<typeof spread>) => (s === null ? '–' : `${s.median} (${s.min}–${s.max})`);
-  const ratio = host !== null && floor !== null && floor.median > 0 ? `×${(host.median / floor.median).toFixed(2)}` : '–';
-  lines.push(`${label.padEnd(30)}${show(host).padEnd(26)}${show(floor).padEnd(26)}${ratio}`);
+  const host = spreadOf('host', figure);
+  const floor = spreadOf('floor', figure);
+  const show = (s: Spread | null) => (s === null ? '–' : `${s.median} (${s.min}–${s.max})`);
+  const times = host === null || floor === null ? null : ratio(host.median, floor.median);
+  lines.push(`${label.padEnd(30)}${show(host).padEnd(26)}${show(floor).padEnd(26)}${times === null ? '–' : `×${times}`}`);
 }
-lines.push(`views serialized per command (bytes): ${median(results.map((r) => r.host.viewBytes))}`);
+lines.push(`views serialized per command (bytes): ${spread(results.map((r) => r.host.viewBytes)).median}`);
 
 const file = out ?? nextFile(startedAt.toISOString().slice(0, 10));
-const figures = Object.fromEntries(FIGURES.map(([figure]) => [figure, { host: spread('host', figure), floor: spread('floor', figure) }]));
+const figures = Object.fromEntries(FIGURES.map(([figure]) => [figure, { host: spreadOf('host', figure), floor: spreadOf('floor', figure) }]));
 writeFileSync(
   file,
   `${JSON.stringify({ kind: 'host-alone', startedAt: startedAt.toISOString(), rooms, rounds, runs, machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', loadBefore, loadAfter: loadAverages() }, figures, results }, null, 2)}\n`,
