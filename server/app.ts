@@ -138,21 +138,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
   const ttlMs = config.DUOLOGUE_ROOM_TTL_DAYS * DAY_MS;
-  const host = new RoomHost({
-    store,
-    clock,
-    broadcaster: socketBroadcaster(io, { shared: scaleOut !== undefined }),
-    log: app.log,
-    commandLimit: config.DUOLOGUE_COMMAND_LIMIT,
-    ttlMs,
-    // A talk's commands scroll a watched terminal as fast as requests do.
-    commandLogLevel: requestLogLevel,
-    presence: scaleOut?.presence,
-    limiters: scaleOut?.limiters,
-  });
-  const rooms = new RoomService({ store, clock, host, log: app.log, minuteMs: minuteMsFor(config.DUOLOGUE_TIME_SCALE), ttlMs });
-  // Failed seat keys and invites per address share the HTTP limit's number (0 turns both off).
-  const guard = new AuthGuard(config.DUOLOGUE_HTTP_LIMIT, scaleOut?.limiters);
   const call = new CallRelay({
     io,
     log: app.log,
@@ -167,6 +152,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (checked.ok) io.local.to(seatChannel(roomId, seat)).emit('call:signal', checked.value);
     }),
   });
+  const host = new RoomHost({
+    store,
+    clock,
+    broadcaster: socketBroadcaster(io, { shared: scaleOut !== undefined }),
+    log: app.log,
+    commandLimit: config.DUOLOGUE_COMMAND_LIMIT,
+    ttlMs,
+    // A talk's commands scroll a watched terminal as fast as requests do.
+    commandLogLevel: requestLogLevel,
+    presence: scaleOut?.presence,
+    limiters: scaleOut?.limiters,
+    // The call's signal counts name the room too; they go with it.
+    forgetRoom: (roomId) => call.forget(roomId),
+  });
+  const rooms = new RoomService({ store, clock, host, log: app.log, minuteMs: minuteMsFor(config.DUOLOGUE_TIME_SCALE), ttlMs });
+  // Failed seat keys and invites per address share the HTTP limit's number (0 turns both off).
+  const guard = new AuthGuard(config.DUOLOGUE_HTTP_LIMIT, scaleOut?.limiters);
   bindSocketHandlers(io, { rooms, host, call, guard, now: () => clock.now(), log: app.log });
   app.decorate('io', io);
   app.decorate('rooms', rooms);

@@ -9,7 +9,7 @@ import {
   type CallSignal,
   type IceServer,
   type IceTransportPolicy,
-  type SeatId,
+  SeatId,
 } from '../../protocol';
 import { memoryLimiters, type LimiterFactory } from '../rate-limits';
 import { seatChannel } from './broadcaster';
@@ -83,6 +83,11 @@ export class CallRelay {
     const deliver = this.deps.deliver ?? ((room: string, to: SeatId, signal: CallSignal) => this.deps.io.to(seatChannel(room, to)).emit('call:signal', signal));
     deliver(roomId, other, parsed.value);
     return { ok: true };
+  }
+
+  /** Drops a deleted room's signal counts. */
+  async forget(roomId: string): Promise<void> {
+    await Promise.all(SeatId.options.map((seat) => this.limiter.delete(`${roomId}:${seat}`)));
   }
 
   private async limited(roomId: string, seat: SeatId): Promise<Extract<CallAck, { ok: false }> | null> {

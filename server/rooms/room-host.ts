@@ -13,7 +13,7 @@ import {
   type HttpErrorCode,
   type ProtocolError,
   type Room,
-  type SeatId,
+  SeatId,
   type StateView,
 } from '../../protocol';
 import type { Clock, Timer } from '../clock';
@@ -59,6 +59,8 @@ export interface RoomHostDeps {
   presence?: PresenceTracker;
   /** Where the command limit counts (default: this process's memory). */
   limiters?: LimiterFactory;
+  /** Drops what other parts keep about a room once it is deleted (the call's signal counts). */
+  forgetRoom?: (roomId: string) => Promise<void>;
 }
 
 // Within one process the queue rules out conflicts; across processes a few retries settle them.
@@ -263,9 +265,28 @@ export class RoomHost {
       this.hot.delete(roomId);
       const deleted = await this.deps.store.deleteRoom(roomId);
       this.schedule(roomId, null);
-      if (deleted) this.deps.broadcaster.deleted(roomId);
+      if (deleted) {
+        this.deps.broadcaster.deleted(roomId);
+        await this.forgetCounts(roomId);
+      }
       return deleted;
     });
+  }
+
+  /**
+   * Drops the room's command counts (and, through `forgetRoom`, its signal counts), so that
+   * nothing naming the room outlives it: in Redis they would otherwise stay until their window
+   * ends. A failure here is logged; the room is gone.
+   */
+  private async forgetCounts(roomId: string): Promise<void> {
+    try {
+      await Promise.all([
+        ...SeatId.options.map((seat) => this.limiter.delete(`${roomId}:${seat}`)),
+        this.deps.forgetRoom?.(roomId),
+      ]);
+    } catch (error) {
+      this.deps.log.warn({ err: error, roomId }, 'command counts not dropped');
+    }
   }
 
   /** Reads a live room in its turn, so what it answers is never older than what was sent before. */

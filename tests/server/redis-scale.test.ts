@@ -133,11 +133,15 @@ describe.skipIf(!runRedisTests)(`two app instances sharing Redis${REDIS_SKIP_REA
     members.push(A, B);
     await A.ok({ type: 'checkIn', calm: 6, tendency: 'pursue', safe: true });
     await B.waitFor((s) => s.seats.A.checkedIn);
+    expect(await B.socket.timeout(5000).emitWithAck('call:signal', { kind: 'hello', link: 'k3Jx9_Qa-7Lm2Pw0' })).toEqual({ ok: true });
+    const counts = [`duologue:rl:command:${created.roomId}:A`, `duologue:rl:signal:${created.roomId}:B`];
     expect(await client.keys(`*${created.roomId}*`)).toEqual(
-      expect.arrayContaining([`duologue:room:${created.roomId}`, `duologue:room:${created.roomId}:presence`]),
+      expect.arrayContaining([`duologue:room:${created.roomId}`, `duologue:room:${created.roomId}:presence`, ...counts]),
     );
     const deleted = await api(two, `/api/rooms/${created.roomId}`, { method: 'DELETE', seatKey: joined.seatKey });
     expect(deleted.status).toBe(204);
+    // The limits' counts go with the room, not when their 10 s window ends.
+    expect(await client.exists(...counts)).toBe(0);
     // A view of a command another process committed just before the deletion reaches the stream
     // after it (the security review caught one ~150 ms late): the deleting process scrubs again.
     const late = await client.xadd('duologue:socket.io', '*', 'data', JSON.stringify(['state', { roomId: created.roomId, topic: 'Money', notes: [{ text: 'a late note' }] }]));
