@@ -49,25 +49,43 @@ export interface SocketHandlerDeps {
  * answers time requests itself.
  */
 export function bindSocketHandlers(io: DuologueServer, deps: SocketHandlerDeps): void {
+  // One connection (Engine.IO session) carries one seat. Socket.IO would open a socket for every
+  // CONNECT packet it is sent, even while an earlier one is still being checked, and a single
+  // polling request can carry hundreds: each would hold memory and get every state, and none
+  // would count against the per-address connection cap. A connection is taken from its first
+  // CONNECT until that socket is refused or disconnects.
+  const taken = new WeakSet<object>();
   io.use((socket, next) => {
+    const conn = socket.conn;
+    if (taken.has(conn)) return next(new Error('invalid'));
+    taken.add(conn);
+    const refuse = (code: string) => {
+      taken.delete(conn);
+      next(new Error(code));
+    };
     const auth: unknown = socket.handshake.auth;
     const { roomId, seatKey } = (typeof auth === 'object' && auth !== null ? auth : {}) as Record<string, unknown>;
     deps.guard
       .attempt(socket.handshake.address, () => deps.rooms.authenticate(roomId, seatKey))
       .then((result) => {
-        if (result === 'rate_limited') return next(new Error('rate_limited'));
-        if (!result.ok) return next(new Error(result.error.code));
+        if (result === 'rate_limited') return refuse('rate_limited');
+        if (!result.ok) return refuse(result.error.code);
         socket.data.roomId = result.value.room.id;
         socket.data.seat = result.value.seat;
         next();
       })
       .catch((error: unknown) => {
         deps.log.error({ err: error }, 'socket authentication failed');
-        next(new Error('internal'));
+        refuse('internal');
       });
   });
 
-  io.on('connection', (socket) => onConnection(socket, deps));
+  io.on('connection', (socket) => {
+    // A socket restored by connection state recovery skips the handshake check; it takes its connection here.
+    taken.add(socket.conn);
+    socket.on('disconnect', () => taken.delete(socket.conn));
+    onConnection(socket, deps);
+  });
 }
 
 function onConnection(socket: DuologueSocket, deps: SocketHandlerDeps): void {

@@ -1,4 +1,4 @@
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { memoryLimiters, type LimiterFactory } from '../rate-limits';
 
 /**
@@ -11,23 +11,27 @@ import { memoryLimiters, type LimiterFactory } from '../rate-limits';
 export class AuthGuard {
   private readonly limiter: RateLimiterAbstract | null;
 
-  constructor(
-    private readonly failuresPerMinute: number,
-    limiters: LimiterFactory = memoryLimiters,
-  ) {
+  constructor(failuresPerMinute: number, limiters: LimiterFactory = memoryLimiters) {
     this.limiter = failuresPerMinute > 0 ? limiters({ name: 'auth', points: failuresPerMinute, duration: 60 }) : null;
   }
 
   /**
    * Runs one authentication for `address`: refused at once while the address is over its
-   * failures, counted when it fails.
+   * failures, counted when it fails. The attempt takes its point before the check and gives it
+   * back on success, so attempts begun together cannot all pass a count read before any of
+   * them failed (a burst of handshakes on one connection would otherwise be checked by the
+   * hundred).
    */
   async attempt<T extends { ok: boolean }>(address: string, authenticate: () => Promise<T>): Promise<T | 'rate_limited'> {
     if (this.limiter === null) return authenticate();
-    const used = await this.limiter.get(address);
-    if (used !== null && used.consumedPoints >= this.failuresPerMinute) return 'rate_limited';
+    try {
+      await this.limiter.consume(address, 1);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) return 'rate_limited';
+      throw error;
+    }
     const result = await authenticate();
-    if (!result.ok) await this.limiter.penalty(address, 1);
+    if (result.ok) await this.limiter.reward(address, 1);
     return result;
   }
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Manager } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Summary, type SeatId } from '../../protocol';
 import { startServer, tempDataDir, type TestServer } from '../support/test-server';
@@ -236,6 +237,39 @@ describe('a device that used to hold a seat', () => {
     for (const seat of ['A', 'B', 'moderator'] as const) {
       expect(await handshake(url, { roomId: created.roomId, seatKey: keys[seat] })).toEqual({ ok: false, message: 'room_not_found' });
       expect((await request(url, 'GET', `/api/rooms/${created.roomId}/summary`, { key: keys[seat] })).status).toBe(404);
+    }
+  });
+});
+
+describe('one connection', () => {
+  it('opens one seat: CONNECT packets sent while the first is checked are refused, and another is allowed once its socket closes', async () => {
+    const { url } = await serve();
+    const created = await createRoom(url, { name: 'Avery' });
+    const manager = new Manager(url, { transports: ['websocket'], reconnection: false, autoConnect: false });
+    await new Promise<void>((resolve, reject) => manager.open((error) => (error ? reject(error) : resolve())));
+    const received: string[] = [];
+    manager.engine.on('message', (data) => received.push(String(data)));
+    try {
+      const connect = '0' + JSON.stringify({ roomId: created.roomId, seatKey: created.seatKey });
+      // Five CONNECTs back to back, as one request can carry hundreds: the first is still being checked when the others arrive.
+      for (let i = 0; i < 5; i += 1) manager.engine.write(connect);
+      const opened = () => received.filter((m) => m.startsWith('0{"sid"')).length;
+      const refused = () => received.filter((m) => m === '4{"message":"invalid"}').length;
+      await expect.poll(() => [opened(), refused()]).toEqual([1, 4]);
+      await expect.poll(() => received.filter((m) => m.startsWith('2["state"')).length).toBe(1);
+      // Closing the seat's socket frees the connection for one new seat.
+      manager.engine.write('1');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      manager.engine.write(connect);
+      await expect.poll(opened).toBe(2);
+      expect(refused()).toBe(4);
+      // A CONNECT on a connection whose seat is open: Socket.IO itself closes the connection.
+      const closed = new Promise((resolve) => manager.engine.once('close', resolve));
+      manager.engine.write(connect);
+      await closed;
+      expect(opened()).toBe(2);
+    } finally {
+      manager.engine.close();
     }
   });
 });

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { AuthGuard } from '../../server/rooms/auth-guard';
+
+/** An authentication that answers after a pause, as a store read may. */
+function slow<T>(answer: T, calls: { count: number }): () => Promise<T> {
+  return async () => {
+    calls.count += 1;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return answer;
+  };
+}
+
+describe('the failed-attempt guard', () => {
+  it('checks no more than the limit of guesses begun together, and refuses the rest', async () => {
+    const guard = new AuthGuard(10);
+    const calls = { count: 0 };
+    const answers = await Promise.all(Array.from({ length: 30 }, () => guard.attempt('10.0.0.1', slow({ ok: false }, calls))));
+    expect(calls.count).toBe(10);
+    expect(answers.filter((a) => a === 'rate_limited')).toHaveLength(20);
+    // Another address has its own count.
+    expect(await guard.attempt('10.0.0.2', slow({ ok: true }, calls))).toEqual({ ok: true });
+  });
+
+  it('does not count a success against the address', async () => {
+    const guard = new AuthGuard(3);
+    const calls = { count: 0 };
+    for (let i = 0; i < 20; i += 1) expect(await guard.attempt('10.0.0.3', slow({ ok: true }, calls))).toEqual({ ok: true });
+    for (let i = 0; i < 3; i += 1) expect(await guard.attempt('10.0.0.3', slow({ ok: false }, calls))).toEqual({ ok: false });
+    // Over the limit, the right key is refused too, so a guesser cannot tell a hit from a miss.
+    expect(await guard.attempt('10.0.0.3', slow({ ok: true }, calls))).toBe('rate_limited');
+    expect(calls.count).toBe(23);
+  });
+});
