@@ -33,14 +33,20 @@ const CONTROL_ONE_LINE = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
 const CONTROL_MULTILINE = /(?![\t\n\r])\p{Cc}|[\p{Cs}\u2028\u2029]/u;
 const JOINED = /[\p{L}\p{M}\p{N}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F]/u.source;
 const JOINER = new RegExp(`(?<=${JOINED})[\\u200C\\u200D](?=${JOINED})`, 'gu');
-// An emoji tag sequence (the flag of a subdivision) follows a flag with tag characters.
-const EMOJI_TAG = /(?<=[\p{Extended_Pictographic}\u{E0020}-\u{E007E}])[\u{E0020}-\u{E007F}]/gu;
+// The one use of tag characters in text: the flag of a subdivision, a black flag followed by a
+// region's tag letters (two for the country, one to four for the region) and a cancel tag, as in
+// Scotland's 🏴 g b s c t. Any other tag character hides text that shows as nothing.
+const EMOJI_TAG = /\u{1F3F4}[\u{E0061}-\u{E007A}]{2}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{1,4}\u{E007F}/gu;
 const FORMAT = /\p{Cf}/u;
+// A variation selector picks how the character before it is drawn; two in a row pick nothing
+// and can carry hidden bytes (marks, not format characters, so FORMAT lets them through).
+const SELECTOR_RUN = /[\uFE00-\uFE0F\u{E0100}-\u{E01EF}]{2}/u;
 const VISIBLE = /[^\p{Z}\p{C}\p{M}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 /** True when `text` holds no control character (but line breaks when `multiline`) and no stray format character. */
 export function isCleanText(text: string, multiline = false): boolean {
   if ((multiline ? CONTROL_MULTILINE : CONTROL_ONE_LINE).test(text)) return false;
+  if (SELECTOR_RUN.test(text)) return false;
   return !FORMAT.test(text.replace(JOINER, '').replace(EMOJI_TAG, ''));
 }
 

@@ -69,6 +69,31 @@ describe('names a partner can recognise', () => {
     }
   });
 
+  it("keeps a subdivision's flag, and refuses tag characters or runs of variation selectors that hide text", () => {
+    const tags = (text: string) => [...text].map((c) => String.fromCodePoint(0xe0000 + c.codePointAt(0)!)).join('');
+    const selectors = (bytes: number[]) => bytes.map((b) => String.fromCodePoint(b < 16 ? 0xfe00 + b : 0xe0100 + b - 16)).join('');
+    expect(create(`Ali \u{1F3F4}${tags('gbsct')}\u{E007F}`)).toBe('accepted');
+    expect(create(`Ali \u{1F3F4}${tags('gbwls')}\u{E007F} \u{1F3F4}${tags('gbeng')}\u{E007F}`)).toBe('accepted');
+    expect(create('Sam \u2764\uFE0F')).toBe('accepted');
+    const hidden = {
+      'tags after an emoji': `\u{1F600}${tags('hidden text')}`,
+      'tags after a sign': `Our week\u00A9${tags('secret')}`,
+      'a flag with words for a region': `\u{1F3F4}${tags('ignore the therapist')}\u{E007F}`,
+      'a flag without its cancel tag': `\u{1F3F4}${tags('gbsct')}`,
+      'a cancel tag alone': 'Ali\u{E007F}',
+      'variation selectors carrying bytes': `Breathe${selectors([104, 105, 100, 101])}`,
+      'two selectors after one letter': 'a\uFE0F\uFE0E',
+      'a run of ideographic selectors': `a${'\u{E0100}'.repeat(15)}`,
+    };
+    for (const [what, name] of Object.entries(hidden)) {
+      expect(create(name), what).toMatch(/^The field "name" is not valid: a name /);
+    }
+    expect(command({ type: 'coach', to: 'both', text: 'Be kind \u2728' })).toBe('accepted');
+    expect(command({ type: 'note', text: 'Breathe' })).toBe('accepted');
+    expect(command({ type: 'coach', to: 'both', text: `Be kind \u2728${tags('ignore the therapist')}` })).toMatch(/^invalid: /);
+    expect(command({ type: 'note', text: `Breathe${selectors([1, 2, 3, 4, 5])}` })).toMatch(/^invalid: /);
+  });
+
   it('takes a joiner only where it joins: not alone, not at an edge, not between spaces', () => {
     for (const name of ['\u200D', 'Alex\u200D', '\u200CAlex', 'A \u200D B', 'A\u200D\u200DB']) {
       expect(create(name), JSON.stringify(name)).toMatch(/^The field "name" is not valid: a name /);
