@@ -117,8 +117,10 @@ function rateLimit(perMinute: number, limiters: LimiterFactory): preHandlerAsync
       await limiter.consume(request.ip);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      reply.header('retry-after', String(Math.ceil(error.msBeforeNext / 1000)));
-      return sendError(reply, 429, 'rate_limited');
+      const seconds = Math.ceil(error.msBeforeNext / 1000);
+      reply.header('retry-after', String(seconds));
+      // The command limit's "a few seconds" would mislead here: this window is a minute long.
+      return sendError(reply, 429, 'rate_limited', `Too many new talks or joins from this address. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`);
     }
   };
 }

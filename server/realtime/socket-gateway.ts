@@ -6,6 +6,7 @@ import type { AuthGuard } from '../rooms/auth-guard';
 import type { RoomHost } from '../rooms/room-host';
 import type { RoomService } from '../rooms/room-service';
 import { seatChannel } from './broadcaster';
+import { securityHeaders } from '../http/security-headers';
 import type { CallRelay } from './call-relay';
 
 /** The typed Socket.IO server of Duologue. */
@@ -20,7 +21,7 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
  * `shared` adds what several processes need (the Redis adapter, connection state recovery).
  */
 export function createSocketServer(httpServer: HttpServer, origin: string | undefined, shared: Partial<ServerOptions> = {}): DuologueServer {
-  return new Server(httpServer, {
+  const io: DuologueServer = new Server(httpServer, {
     ...shared,
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
@@ -32,6 +33,13 @@ export function createSocketServer(httpServer: HttpServer, origin: string | unde
         ? undefined
         : (request, callback) => callback(null, request.headers.origin === undefined || request.headers.origin === origin),
   });
+  // The engine answers its own requests (the handshake, long-polling with states in them)
+  // before Fastify's hooks could add anything: it gets the same security headers here.
+  const extra = securityHeaders();
+  const addHeaders = (headers: Record<string, string>) => Object.assign(headers, extra);
+  io.engine.on('initial_headers', addHeaders);
+  io.engine.on('headers', addHeaders);
+  return io;
 }
 
 export interface SocketHandlerDeps {

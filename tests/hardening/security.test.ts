@@ -318,7 +318,8 @@ describe('the page and the API in a browser', () => {
     writeFileSync(join(clientDir, 'index.html'), '<!doctype html><title>Duologue</title><div id="app"></div>');
     try {
       const { url } = await serve({}, clientDir);
-      for (const path of ['/', '/join/AAAAAAAAAAAAAAAAAAAAAA', '/api/health']) {
+      // The Socket.IO engine's own answers too: a long-polling answer carries states.
+      for (const path of ['/', '/join/AAAAAAAAAAAAAAAAAAAAAA', '/api/health', '/socket.io/?EIO=4&transport=polling']) {
         const response = await fetch(`${url}${path}`);
         expect(response.status, path).toBe(200);
         const csp = response.headers.get('content-security-policy') ?? '';

@@ -163,7 +163,10 @@ describe('every HTTP error code', () => {
       expect((await api(strict.url, `/api/rooms/${first.roomId}/join`, { json: { invite: first.invites.B, name: 'Ben' } })).status).toBe(200);
       const over = await api(strict.url, '/api/rooms', { json: { name: 'Ann' } });
       expectError(over, 429, 'rate_limited');
-      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      const wait = Number(over.headers.get('retry-after'));
+      expect(wait).toBeGreaterThan(0);
+      // The sentence names the same wait, not the command limit's "a few seconds".
+      expect(over.body).toMatchObject({ error: { message: `Too many new talks or joins from this address. Try again in ${wait} seconds.` } });
       // Reading is not limited.
       expect((await api(strict.url, '/api/health')).status).toBe(200);
     } finally {
