@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { KEY_PREFIX } from './store/redis-store';
@@ -22,4 +23,19 @@ export const memoryLimiters: LimiterFactory = ({ points, duration }) => new Rate
  */
 export function redisLimiters(redis: Redis): LimiterFactory {
   return ({ name, points, duration }) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `${KEY_PREFIX}rl:${name}`, points, duration });
+}
+
+/**
+ * What a per-address limit counts an address under. An IPv6 host is given a whole /64 (a
+ * home line gets at least that many addresses), so one network counts once instead of as
+ * 2^64 fresh addresses; an IPv4 address, also one mapped into IPv6, counts as itself.
+ * Anything that is not an address is counted as it is.
+ */
+export function addressKey(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const v6 = parsed as ipaddr.IPv6;
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
+  return `${v6.parts.slice(0, 4).map((part) => part.toString(16)).join(':')}::/64`;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { CreateRoomBody, describeIssue, InvitePreviewBody, JoinRoomBody, REPAIR_CATALOG } from '../../protocol';
-import { memoryLimiters, type LimiterFactory } from '../rate-limits';
+import { addressKey, memoryLimiters, type LimiterFactory } from '../rate-limits';
 import type { AuthGuard } from '../rooms/auth-guard';
 import { fail, type Result, type RoomService } from '../rooms/room-service';
 import { appointmentCalendar } from './appointment-calendar';
@@ -114,7 +114,7 @@ function rateLimit(perMinute: number, limiters: LimiterFactory): preHandlerAsync
   const limiter = limiters({ name: 'http', points: perMinute, duration: 60 });
   return async (request, reply) => {
     try {
-      await limiter.consume(request.ip);
+      await limiter.consume(addressKey(request.ip));
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
       const seconds = Math.ceil(error.msBeforeNext / 1000);

@@ -1,5 +1,5 @@
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { memoryLimiters, type LimiterFactory } from '../rate-limits';
+import { addressKey, memoryLimiters, type LimiterFactory } from '../rate-limits';
 
 /**
  * Counts failed attempts to open a seat (a wrong seat key, a wrong invite, an unknown
@@ -16,7 +16,7 @@ export class AuthGuard {
   }
 
   /**
-   * Runs one authentication for `address`: refused at once while the address is over its
+   * Runs one authentication for `address` (counted per `addressKey`: an IPv6 /64 as one): refused at once while the address is over its
    * failures, counted when it fails. The attempt takes its point before the check and gives it
    * back on success, so attempts begun together cannot all pass a count read before any of
    * them failed (a burst of handshakes on one connection would otherwise be checked by the
@@ -24,14 +24,15 @@ export class AuthGuard {
    */
   async attempt<T extends { ok: boolean }>(address: string, authenticate: () => Promise<T>): Promise<T | 'rate_limited'> {
     if (this.limiter === null) return authenticate();
+    const key = addressKey(address);
     try {
-      await this.limiter.consume(address, 1);
+      await this.limiter.consume(key, 1);
     } catch (error) {
       if (error instanceof RateLimiterRes) return 'rate_limited';
       throw error;
     }
     const result = await authenticate();
-    if (result.ok) await this.limiter.reward(address, 1);
+    if (result.ok) await this.limiter.reward(key, 1);
     return result;
   }
 }

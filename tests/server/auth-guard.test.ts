@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { addressKey } from '../../server/rate-limits';
 import { AuthGuard } from '../../server/rooms/auth-guard';
 
 /** An authentication that answers after a pause, as a store read may. */
@@ -29,5 +30,26 @@ describe('the failed-attempt guard', () => {
     // Over the limit, the right key is refused too, so a guesser cannot tell a hit from a miss.
     expect(await guard.attempt('10.0.0.3', slow({ ok: true }, calls))).toBe('rate_limited');
     expect(calls.count).toBe(23);
+  });
+});
+
+describe('the address a limit counts', () => {
+  it('counts an IPv6 /64 as one address, and IPv4 (mapped or not) as itself', () => {
+    expect(addressKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8:1:2::1')).toBe(addressKey('2001:0db8:0001:0002:ffff::9'));
+    expect(addressKey('2001:db8:1:3::1')).not.toBe(addressKey('2001:db8:1:2::1'));
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
+    expect(addressKey('not an address')).toBe('not an address');
+  });
+
+  it('refuses a guesser who moves to another address of the same /64', async () => {
+    const guard = new AuthGuard(3);
+    const calls = { count: 0 };
+    for (let i = 1; i <= 3; i += 1) expect(await guard.attempt(`2001:db8:5:6::${i}`, slow({ ok: false }, calls))).toEqual({ ok: false });
+    expect(await guard.attempt('2001:db8:5:6:ffff::4', slow({ ok: false }, calls))).toBe('rate_limited');
+    expect(await guard.attempt('2001:db8:5:7::1', slow({ ok: false }, calls))).toEqual({ ok: false });
+    expect(calls.count).toBe(4);
   });
 });
