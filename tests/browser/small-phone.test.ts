@@ -178,6 +178,25 @@ describe.skipIf(!run)('a small phone (320 × 568)', () => {
       expect(await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
       const last = await endsAboveBar(page, de.dialogue.checkComplete);
       expect(last.end, 'the last answer ends above the bottom bar').toBeLessThanOrEqual(last.bar);
+
+      // The therapist ends the session: the summary no longer says they are with the couple.
+      await room.moderator!.ok({ type: 'end' });
+      await page.getByRole('heading', { name: de.summary.title }).waitFor();
+      const therapistLine = page.locator('[data-test=therapist]');
+      await therapistLine.locator('[data-test=therapist-guided]').waitFor();
+      expect(await therapistLine.textContent()).not.toContain('gerade da');
+      // "Delete this talk" sits at the foot of the long summary; its question comes into view whole,
+      // both buttons included, and says that the therapist's notes go too.
+      await button(page, de.summary.delete).click();
+      const question = page.locator('[data-test=delete-question]');
+      await expect.poll(async () => (await question.textContent())?.replace(/\s+/g, ' ').trim()).toBe(de.summary.deleteConfirmTherapist.replace('{name}', 'Mo'));
+      const inView = async (name: string): Promise<boolean> => {
+        const box = await button(page, name).boundingBox();
+        return box !== null && box.y >= 0 && box.y + box.height <= SMALL.viewport.height;
+      };
+      await expect.poll(() => inView(de.summary.deleteYes), { message: 'the "delete" button shows without a scroll' }).toBe(true);
+      await expect.poll(() => inView(de.flood.cancel), { message: 'the cancel button shows without a scroll' }).toBe(true);
+      await fits(german, '14-moderated-delete-de');
     } finally {
       await german?.close();
       room.close();

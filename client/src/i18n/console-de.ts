@@ -17,7 +17,7 @@ const consoleDe: ConsoleMessages = {
   create: {
     title: 'Einen neuen Raum öffnen',
     name: 'Dein Name, so wie das Paar ihn sieht',
-    namePlaceholder: 'Dr. Weber',
+    namePlaceholder: 'z. B. Dr. Weber',
     topic: 'Thema',
     topicHint: 'Freiwillig. Beide sehen es.',
     method: 'Wie sie sich abwechseln',

@@ -16,7 +16,7 @@ const consoleEn = {
   create: {
     title: 'Open a new room',
     name: 'Your name, as the partners will see it',
-    namePlaceholder: 'Dr. Weber',
+    namePlaceholder: 'e.g. Dr. Weber',
     topic: 'Topic',
     topicHint: 'Optional. Both partners see it.',
     method: 'How they take turns',

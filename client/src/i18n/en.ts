@@ -106,6 +106,8 @@ const en = {
     theySuggest: '{name} suggests {time}.',
     accept: 'That works for me',
     agreed: 'Agreed: {time}',
+    // The reader's own clock: partners far apart read the same instant as different hours.
+    yourTime: '{time} (your time)',
     sameLink: "Then open Duologue again on this phone (the same link, or its start page), and you'll be right back here.",
     calendar: 'Add to calendar',
     pastError: 'Pick a time in the next seven days.',
@@ -131,6 +133,7 @@ const en = {
     waiting: 'Waiting for {name} to check in.',
     waitingJoin: 'Waiting for your partner to join.',
     notNow: 'Rather talk later?',
+    anotherTime: '{name} would rather talk another time: {time}.',
     tense: "You said you feel tense right now. That's all right. Go slowly, and if it gets too much, the break button is always there.",
   },
   safety: {
@@ -262,6 +265,7 @@ const en = {
     away: '{name}, your therapist, is not connected right now.',
     unknown: "{name}, your therapist: can't tell while the connection is down.",
     lobby: '{name}, your therapist, opened this room. Your partner has not joined yet.',
+    guided: '{name}, your therapist, guided this talk.',
     coachFrom: 'From {name}',
     coachDismiss: 'Got it',
     coachMore: 'one more line after this | {n} more lines after this',
@@ -419,6 +423,7 @@ const en = {
       'Nothing either of you said was stored. Your names, the topic and your private check-ins are kept with these figures until the talk is deleted.',
     delete: 'Delete this talk',
     deleteConfirm: 'Delete it for both of you? This cannot be undone.',
+    deleteConfirmTherapist: 'Delete it for both of you and for {name}, notes included? This cannot be undone.',
     deleteYes: 'Yes, delete it',
     deleted: 'This talk was deleted.',
     newTalk: 'Start a new talk',

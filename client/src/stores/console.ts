@@ -80,6 +80,15 @@ export const useConsoleStore = defineStore('console', () => {
     Object.values(rooms.value).sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0) || a.roomId.localeCompare(b.roomId)),
   );
 
+  /** The name the therapist gave in the newest room this browser heard from, to offer for the next one. */
+  const knownName = computed<string>(() => {
+    for (const room of roomList.value) {
+      const name = room.view?.seats.moderator?.name;
+      if (name) return name;
+    }
+    return '';
+  });
+
   function connect(room: ConsoleRoom): void {
     if (links.has(room.roomId)) return;
     const id = room.roomId;
@@ -282,6 +291,7 @@ export const useConsoleStore = defineStore('console', () => {
   return {
     rooms,
     roomList,
+    knownName,
     start,
     stop,
     create,

@@ -1,0 +1,117 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createRoom, viewFor, type Room } from '../../protocol';
+import { MIN, T0, newRoom, ok, seated } from '../protocol/helpers';
+import en from '../../client/src/i18n/en';
+import de from '../../client/src/i18n/de';
+import { renderScreen, textOf } from './render';
+
+// The stores import the tab's socket; a stand-in keeps Socket.IO out of Node.
+vi.mock('../../client/src/lib/socket', () => ({ socket: { on: () => undefined, io: { on: () => undefined } }, openRoomSocket: () => false, closeRoomSocket: () => undefined }));
+
+const { useRoomStore } = await import('../../client/src/stores/room');
+const { useConsoleStore } = await import('../../client/src/stores/console');
+const { default: CheckInPanel } = await import('../../client/src/components/phases/CheckInPanel.vue');
+const { default: NextTalk } = await import('../../client/src/components/talk/NextTalk.vue');
+const { default: TherapistPresence } = await import('../../client/src/components/talk/TherapistPresence.vue');
+const { default: NewRoomForm } = await import('../../client/src/components/console/NewRoomForm.vue');
+
+/** A day after the scenario's start: the time Ben proposes instead of now. */
+const LATER = T0 + 24 * 60 * MIN;
+
+/** Ana's phone (seat A) showing `component` with the room as the server last told it. */
+function onPhoneOf(room: Room, seat: 'A' | 'B' = 'A', now = T0): (pinia: unknown) => void {
+  return () => useRoomStore().receive(viewFor(room, seat, now));
+}
+
+/** Ben (B) joined and answered "another time" with a time of his own, while Ana went on to her check-in. */
+function benAsksLater(): Room {
+  return ok(seated(), 'B', { type: 'proposeTime', at: new Date(LATER).toISOString() }, T0 + 1000).room;
+}
+
+describe('"another time" from the invited partner, on the check-in screens', () => {
+  it("is said at once above the inviter's check-in form, with the proposed time", async () => {
+    const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(benAsksLater()) }));
+    expect(text).toMatch(/Ben would rather talk another time: .+ \(your time\)\./);
+  });
+
+  it('after the check-in, says Ben asked for another time, not that Ana waits for him to check in', async () => {
+    const room = ok(benAsksLater(), 'A', { type: 'checkIn', calm: 6, tendency: 'pursue', safe: true }, T0 + 2000).room;
+    const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(room) }));
+    expect(text).toContain(en.invite.anotherTime.replace('{name}', 'Ben'));
+    expect(text).not.toContain(en.checkin.waiting.replace('{name}', 'Ben'));
+    // Ana is not asked whether she would rather talk later: Ben asked, and she answers his time.
+    expect(text).not.toContain(en.checkin.notNow);
+    expect(text).toMatch(/Ben suggests .+ \(your time\)\./);
+    expect(text).toContain(en.time.accept);
+  });
+
+  it('still waits for the partner when no other time was asked', async () => {
+    const room = ok(seated(), 'A', { type: 'checkIn', calm: 6, tendency: 'pursue', safe: true }, T0 + 2000).room;
+    const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(room) }));
+    expect(text).toContain(en.checkin.waiting.replace('{name}', 'Ben'));
+    expect(text).toContain(en.checkin.notNow);
+    expect(text).not.toContain('another time');
+  });
+});
+
+describe('a proposed or agreed next talk', () => {
+  it("is marked as the reader's own local time, in each language", async () => {
+    const proposed = benAsksLater();
+    const english = textOf(await renderScreen(NextTalk, { props: { ask: '' }, prepare: onPhoneOf(proposed) }));
+    expect(english).toMatch(/Ben suggests .+ \(your time\)\./);
+    const german = textOf(await renderScreen(NextTalk, { locale: 'de', props: { ask: '' }, prepare: onPhoneOf(proposed) }));
+    expect(german).toMatch(/Ben schlägt .+ \(deine Zeit\) vor\./);
+    const agreed = ok(proposed, 'A', { type: 'acceptTime' }, T0 + 2000).room;
+    const both = textOf(await renderScreen(NextTalk, { props: { ask: '' }, prepare: onPhoneOf(agreed, 'B') }));
+    expect(both).toMatch(/Agreed: .+ \(your time\)/);
+    // Short enough for a 320 px phone: the mark adds one short word pair, nothing more.
+    expect(en.time.yourTime.replace('{time}', '').length).toBeLessThanOrEqual(12);
+    expect(de.time.yourTime.replace('{time}', '').length).toBeLessThanOrEqual(14);
+  });
+});
+
+describe("the therapist's line on the partners' phones", () => {
+  /** A therapist's room whose talk Ana and Ben checked into, then the therapist ended. */
+  function endedModerated(): Room {
+    let room = seated({ as: 'moderator' });
+    room = ok(room, 'A', { type: 'checkIn', calm: 6, tendency: 'pursue', safe: true }, T0).room;
+    room = ok(room, 'B', { type: 'checkIn', calm: 5, tendency: 'withdraw', safe: true }, T0).room;
+    return ok(room, 'moderator', { type: 'end' }, T0 + MIN).room;
+  }
+
+  it('does not say the therapist is with them once the talk has ended', async () => {
+    const room = endedModerated();
+    expect(room.phase).toBe('ended');
+    // The room's creator is its therapist: "Ana" in these scenarios, a partner's name elsewhere.
+    const therapist = room.seats.moderator?.name ?? '';
+    const text = textOf(await renderScreen(TherapistPresence, { prepare: onPhoneOf(room, 'B', T0 + MIN) }));
+    expect(text).toBe(en.moderated.guided.replace('{name}', therapist));
+    expect(text).not.toContain(en.moderated.here.replace('{name}', therapist));
+    expect(text).not.toContain(en.moderated.away.replace('{name}', therapist));
+  });
+});
+
+describe('the console\'s "Open a new room" form', () => {
+  it('shows its name placeholder as an example, and an empty field when the console knows no name', async () => {
+    const html = await renderScreen(NewRoomForm, { prepare: () => useConsoleStore() });
+    expect(html).toContain('placeholder="e.g. Dr. Weber"');
+    expect(html).toMatch(/id="new-room-name" value=""/);
+    const german = await renderScreen(NewRoomForm, { locale: 'de', prepare: () => useConsoleStore() });
+    expect(german).toContain('placeholder="z. B. Dr. Weber"');
+  });
+
+  it('fills in the name the therapist gave in the newest room this browser moderates', async () => {
+    const older = createRoom({ name: 'Dr. Old', id: 'room-older-0123456789ab', minuteMs: MIN, as: 'moderator' }, T0).room;
+    const newer = newRoom({ as: 'moderator' });
+    const prepare = (): void => {
+      const store = useConsoleStore();
+      const base = { seatKey: 'k'.repeat(22), invites: {}, link: 'online' as const, refusal: null, notice: null, sending: 0 };
+      store.rooms = {
+        old: { ...base, roomId: 'old', createdAt: 1, view: viewFor(older, 'moderator', T0) },
+        new: { ...base, roomId: 'new', createdAt: 2, view: viewFor(newer, 'moderator', T0) },
+      };
+    };
+    const html = await renderScreen(NewRoomForm, { prepare });
+    expect(html).toMatch(/id="new-room-name"[^>]*value="Ana"/);
+  });
+});
