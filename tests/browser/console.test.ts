@@ -110,6 +110,10 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await checkIn(b, { calm: 5, tendency: 'withdraw', safe: true });
     await expect.poll(() => roleOf(a.page)).toBe(en.dialogue.speaker);
     await expect.poll(() => flag.count()).toBe(0);
+    // The console still says that Sam answered "no" earlier: the view keeps only the latest answer.
+    await card('B').locator('[data-test=was-unsafe]').getByText(say(consoleEn.partner.wasUnsafe, { name: 'Sam' })).waitFor();
+    expect(await card('A').locator('[data-test=was-unsafe]').count()).toBe(0);
+    await saveScreen(t.page, '25b-console-was-unsafe');
     await t.page.locator('[data-test=floor]').getByText(say(consoleEn.talk.floor, { speaker: 'Alex', listener: 'Sam' })).waitFor();
   });
 

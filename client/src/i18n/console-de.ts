@@ -92,6 +92,7 @@ const consoleDe: ConsoleMessages = {
     safe: 'Fühlt sich sicher in diesem Gespräch',
     unsafe: 'Fühlt sich in diesem Gespräch nicht sicher',
     unsafeMeans: 'Nur du siehst das. {other} sieht nur, dass {name} noch nicht eingecheckt hat. Das Gespräch beginnt erst, wenn {name} die Antwort ändert; vielleicht möchtest du mit {name} allein sprechen.',
+    wasUnsafe: 'Vorhin in dieser Sitzung hat {name} geantwortet, sich in diesem Gespräch nicht sicher zu fühlen, und die Antwort seitdem geändert. Vielleicht möchtest du mit {name} allein sprechen.',
   },
   talk: {
     title: 'Das Gespräch',

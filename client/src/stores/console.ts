@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import {
   breakFacts,
+  checkInAnswers,
   floorFacts,
   overlayOf,
   partnerFacts,
@@ -73,6 +74,12 @@ export interface NewRoom {
 export const useConsoleStore = defineStore('console', () => {
   const connection = useConnectionStore();
   const rooms = ref<Record<string, ConsoleRoom>>({});
+  /**
+   * The partners this console has seen answer "not safe", per room. The view holds only the
+   * latest answer, so a "no" changed before the therapist looked would otherwise leave no
+   * trace; kept in this tab's memory only, never stored.
+   */
+  const unsafeSeen = ref<Record<string, Partner[]>>({});
   // Connections are not state: they are opened and closed with the console's pages.
   const links = new Map<string, RoomLink>();
 
@@ -97,7 +104,13 @@ export const useConsoleStore = defineStore('console', () => {
       {
         state(view) {
           const r = rooms.value[id];
-          if (r) r.view = view;
+          if (!r) return;
+          r.view = view;
+          const answers = checkInAnswers(view);
+          for (const partner of ['A', 'B'] as const) {
+            const seen = unsafeSeen.value[id] ?? [];
+            if (answers[partner]?.safe === false && !seen.includes(partner)) unsafeSeen.value[id] = [...seen, partner];
+          }
         },
         status(status, refusal) {
           const r = rooms.value[id];
@@ -191,6 +204,13 @@ export const useConsoleStore = defineStore('console', () => {
     links.delete(roomId);
     forgetSeat(roomId);
     delete rooms.value[roomId];
+    delete unsafeSeen.value[roomId];
+  }
+
+  /** True when `partner` answered "not safe" earlier in this console's session and has since changed the answer. */
+  function changedFromUnsafe(roomId: string, partner: Partner): boolean {
+    const view = rooms.value[roomId]?.view;
+    return view != null && (unsafeSeen.value[roomId] ?? []).includes(partner) && checkInAnswers(view)[partner]?.safe !== false;
   }
 
   /** Deletes a room for everyone, then forgets it here. Resolves with a refusal's sentence, or null. */
@@ -299,6 +319,7 @@ export const useConsoleStore = defineStore('console', () => {
     forget,
     remove,
     factsOf,
+    changedFromUnsafe,
     can,
     titleOf,
     linkWordOf,
