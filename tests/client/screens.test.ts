@@ -54,6 +54,32 @@ describe('"another time" from the invited partner, on the check-in screens', () 
   });
 });
 
+describe('a break taken during the check-in', () => {
+  it('ends on a line that says the check-in goes on where it stopped, gone once the dialogue opens', async () => {
+    const checkedIn = ok(seated(), 'A', { type: 'checkIn', calm: 5, tendency: 'unsure', safe: true }, T0).room;
+    const onBreak = ok(checkedIn, 'B', { type: 'flood' }, T0 + 1000).room;
+    const after = ok(ok(onBreak, 'A', { type: 'ready' }, T0 + 2000).room, 'B', { type: 'ready' }, T0 + 1000 + 20 * MIN).room;
+    expect(after).toMatchObject({ phase: 'checkin', break: null });
+    const line = en.checkin.resume;
+    const seen = (rooms: Room[], seat: 'A' | 'B') => async () =>
+      textOf(await renderScreen(CheckInPanel, { prepare: () => rooms.forEach((r) => useRoomStore().receive(viewFor(r, seat, T0 + 20 * MIN))) }));
+    expect(await seen([onBreak, after], 'B')()).toContain(line);
+    expect(await seen([onBreak, after], 'A')()).toContain(line);
+    // No break, no line; and the dialogue's own resume line takes over once both checked in.
+    expect(await seen([checkedIn], 'B')()).not.toContain(line);
+    const dialogue = ok(after, 'B', { type: 'checkIn', calm: 5, tendency: 'unsure', safe: true }, T0 + 21 * MIN).room;
+    let kept = true;
+    await renderScreen(CheckInPanel, {
+      prepare: () => {
+        const store = useRoomStore();
+        for (const r of [onBreak, after, dialogue]) store.receive(viewFor(r, 'B', T0 + 21 * MIN));
+        kept = store.checkInResumed;
+      },
+    });
+    expect(kept).toBe(false);
+  });
+});
+
 describe('a proposed or agreed next talk', () => {
   it("is marked as the reader's own local time, in each language", async () => {
     const proposed = benAsksLater();

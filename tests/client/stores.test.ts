@@ -14,7 +14,7 @@ describe('the Pinia stores', () => {
       ['everOnline', 'localNow', 'offsetMs', 'refusal', 'retryAt', 'stateFresh', 'status'].sort(),
     );
     expect(Object.keys(useRoomStore().$state).sort()).toEqual(
-      ['deleted', 'freshRepair', 'inFlight', 'notice', 'record', 'resumePoint', 'roomId', 'sending', 'steered', 'view', 'welcomed'].sort(),
+      ['checkInResumed', 'deleted', 'freshRepair', 'inFlight', 'notice', 'record', 'resumePoint', 'roomId', 'sending', 'steered', 'view', 'welcomed'].sort(),
     );
   });
 

@@ -134,6 +134,7 @@ const de: Messages = {
     done: 'Danke, du bist eingecheckt.',
     waiting: 'Warten, bis {name} auch so weit ist.',
     waitingJoin: 'Warten, bis dein Gegenüber dazukommt.',
+    resume: 'Willkommen zurück. Ihr macht beim Check-in weiter, wo ihr aufgehört habt.',
     notNow: 'Lieber später reden?',
     anotherTime: '{name} möchte lieber ein andermal reden: {time}.',
     tense: 'Du hast gesagt, dass du gerade angespannt bist. Das ist in Ordnung. Geh es langsam an, und wenn es zu viel wird, ist der Pausenknopf immer da.',

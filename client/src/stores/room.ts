@@ -85,6 +85,8 @@ export const useRoomStore = defineStore('room', () => {
   /** The kinds of command now waiting for their answer. */
   const inFlight = ref(new Set<CommandType>());
   const resumePoint = ref<ResumePoint | null>(null);
+  /** A break taken during the check-in has ended: the check-in says where the talk stands. */
+  const checkInResumed = ref(false);
   /** A repair phrase that arrived while this phone watched: shown once, as a moment. */
   const freshRepair = ref<RepairEntry | null>(null);
   /** True once the inviter moved on from "{name} is here" to the check-in. */
@@ -145,6 +147,7 @@ export const useRoomStore = defineStore('room', () => {
     if (roomId.value !== id) {
       view.value = null;
       resumePoint.value = null;
+      checkInResumed.value = false;
       notice.value = null;
       freshRepair.value = null;
       welcomed.value = false;
@@ -160,6 +163,8 @@ export const useRoomStore = defineStore('room', () => {
   /** Takes in a `state`, noting where the talk stood when a break ends. */
   function receive(next: StateView): void {
     const before = view.value;
+    if (next.phase !== 'checkin') checkInResumed.value = false;
+    else if (before?.break && !next.break) checkInResumed.value = true;
     if (before?.break && !next.break && next.floor && next.phase === 'dialogue') {
       resumePoint.value = { speaker: next.floor.speaker, step: next.floor.step, turn: next.floor.turn };
     } else if (before?.floor && next.floor && before.floor.step !== next.floor.step) {
@@ -260,6 +265,7 @@ export const useRoomStore = defineStore('room', () => {
     sending,
     inFlight,
     resumePoint,
+    checkInResumed,
     freshRepair,
     welcomed,
     steered,
