@@ -1,5 +1,6 @@
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { addressKey, memoryLimiters, type LimiterFactory } from '../rate-limits';
+import { KeyedQueue } from './keyed-queue';
 
 /**
  * Counts failed attempts to open a seat (a wrong seat key, a wrong invite, an unknown
@@ -10,29 +11,32 @@ import { addressKey, memoryLimiters, type LimiterFactory } from '../rate-limits'
  */
 export class AuthGuard {
   private readonly limiter: RateLimiterAbstract | null;
+  private readonly queue = new KeyedQueue();
 
-  constructor(failuresPerMinute: number, limiters: LimiterFactory = memoryLimiters) {
+  constructor(
+    private readonly failuresPerMinute: number,
+    limiters: LimiterFactory = memoryLimiters,
+  ) {
     this.limiter = failuresPerMinute > 0 ? limiters({ name: 'auth', points: failuresPerMinute, duration: 60 }) : null;
   }
 
   /**
-   * Runs one authentication for `address` (counted per `addressKey`: an IPv6 /64 as one): refused at once while the address is over its
-   * failures, counted when it fails. The attempt takes its point before the check and gives it
-   * back on success, so attempts begun together cannot all pass a count read before any of
-   * them failed (a burst of handshakes on one connection would otherwise be checked by the
-   * hundred).
+   * Runs one authentication for `address` (counted per `addressKey`: an IPv6 /64 as one): refused
+   * at once while the address is over its failures, counted when it fails. The attempts of one
+   * address run one after another in this process, so guesses that arrive together cannot all
+   * be checked against a count none of them has raised yet, while right keys that arrive
+   * together (a console opening all its rooms, phones behind one router) cost nothing.
    */
   async attempt<T extends { ok: boolean }>(address: string, authenticate: () => Promise<T>): Promise<T | 'rate_limited'> {
-    if (this.limiter === null) return authenticate();
+    const limiter = this.limiter;
+    if (limiter === null) return authenticate();
     const key = addressKey(address);
-    try {
-      await this.limiter.consume(key, 1);
-    } catch (error) {
-      if (error instanceof RateLimiterRes) return 'rate_limited';
-      throw error;
-    }
-    const result = await authenticate();
-    if (result.ok) await this.limiter.reward(key, 1);
-    return result;
+    return this.queue.run(key, async () => {
+      const used = await limiter.get(key);
+      if (used !== null && used.consumedPoints >= this.failuresPerMinute) return 'rate_limited' as const;
+      const result = await authenticate();
+      if (!result.ok) await limiter.penalty(key, 1);
+      return result;
+    });
   }
 }

@@ -22,6 +22,16 @@ describe('the failed-attempt guard', () => {
     expect(await guard.attempt('10.0.0.2', slow({ ok: true }, calls))).toEqual({ ok: true });
   });
 
+  it('lets right keys that arrive together all through, and counts none of them', async () => {
+    const guard = new AuthGuard(10);
+    const calls = { count: 0 };
+    const answers = await Promise.all(Array.from({ length: 25 }, () => guard.attempt('10.0.0.4', slow({ ok: true }, calls))));
+    expect(answers.every((a) => a !== 'rate_limited' && a.ok)).toBe(true);
+    // The address still has all ten failures to spend.
+    for (let i = 0; i < 10; i += 1) expect(await guard.attempt('10.0.0.4', slow({ ok: false }, calls))).toEqual({ ok: false });
+    expect(await guard.attempt('10.0.0.4', slow({ ok: true }, calls))).toBe('rate_limited');
+  });
+
   it('does not count a success against the address', async () => {
     const guard = new AuthGuard(3);
     const calls = { count: 0 };
