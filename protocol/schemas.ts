@@ -38,15 +38,19 @@ const JOINER = new RegExp(`(?<=${JOINED})[\\u200C\\u200D](?=${JOINED})`, 'gu');
 // Scotland's 🏴 g b s c t. Any other tag character hides text that shows as nothing.
 const EMOJI_TAG = /\u{1F3F4}[\u{E0061}-\u{E007A}]{2}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{1,4}\u{E007F}/gu;
 const FORMAT = /\p{Cf}/u;
-// A variation selector picks how the character before it is drawn; two in a row pick nothing
-// and can carry hidden bytes (marks, not format characters, so FORMAT lets them through).
-const SELECTOR_RUN = /[\uFE00-\uFE0F\u{E0100}-\u{E01EF}]{2}/u;
+// A variation selector picks how the character before it is drawn: text or emoji style after
+// an emoji (❤️, 1️⃣; a doubled one, as pasted emoji sometimes carry, changes nothing), a glyph
+// variant after an ideograph (葛󠄀). Anywhere else it shows nothing and can carry hidden bytes, one
+// after each letter; being a mark, not a format character, FORMAT would let it through.
+const EMOJI_STYLE = /(?<=\p{Emoji}\p{Emoji_Modifier}?)(?:\uFE0F+|\uFE0E+)/gu;
+const IDEOGRAPH_VARIANT = /(?<=\p{Ideographic})[\uFE00-\uFE0D\u{E0100}-\u{E01EF}]/gu;
+const SELECTOR = /[\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/u;
 const VISIBLE = /[^\p{Z}\p{C}\p{M}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 /** True when `text` holds no control character (but line breaks when `multiline`) and no stray format character. */
 export function isCleanText(text: string, multiline = false): boolean {
   if ((multiline ? CONTROL_MULTILINE : CONTROL_ONE_LINE).test(text)) return false;
-  if (SELECTOR_RUN.test(text)) return false;
+  if (SELECTOR.test(text.replace(EMOJI_STYLE, '').replace(IDEOGRAPH_VARIANT, ''))) return false;
   return !FORMAT.test(text.replace(JOINER, '').replace(EMOJI_TAG, ''));
 }
 

@@ -44,9 +44,11 @@ describe('names a partner can recognise', () => {
   });
 
   it('refuses a name with nothing visible in it', () => {
-    for (const name of ['\u3164', '\u115F\u1160', '\u2800', '\uFFA0', '\u034F', '\u0301\u0301', '\uFE0F']) {
+    for (const name of ['\u3164', '\u115F\u1160', '\u2800', '\uFFA0', '\u034F', '\u0301\u0301']) {
       expect(create(name), JSON.stringify(name)).toBe('The field "name" is not valid: a name needs at least one visible character.');
     }
+    // A selector alone selects nothing: refused as hidden formatting.
+    expect(create('\uFE0F')).toMatch(/^The field "name" is not valid: a name cannot hold control characters/);
   });
 
   it('keeps the names people have: accents, scripts, emoji and their joiners', () => {
@@ -74,7 +76,19 @@ describe('names a partner can recognise', () => {
     const selectors = (bytes: number[]) => bytes.map((b) => String.fromCodePoint(b < 16 ? 0xfe00 + b : 0xe0100 + b - 16)).join('');
     expect(create(`Ali \u{1F3F4}${tags('gbsct')}\u{E007F}`)).toBe('accepted');
     expect(create(`Ali \u{1F3F4}${tags('gbwls')}\u{E007F} \u{1F3F4}${tags('gbeng')}\u{E007F}`)).toBe('accepted');
-    expect(create('Sam \u2764\uFE0F')).toBe('accepted');
+    for (const name of [
+      'Sam \u2764\uFE0F',
+      // A doubled emoji-style selector, as some keyboards paste it; a keycap; text style; a ZWJ flag.
+      'Sam \u2764\uFE0F\uFE0F',
+      'Team 1\uFE0F\u20E3',
+      'Kim \u263A\uFE0E',
+      'Alex \u{1F3F3}\uFE0F\u200D\u26A7\uFE0F',
+      'Dad \u{1F44D}\u{1F3FD}',
+      // An ideographic variation sequence: the same name drawn with its family's own glyph.
+      '\u845B\u{E0100}\u57CE',
+    ]) {
+      expect(create(name), JSON.stringify(name)).toBe('accepted');
+    }
     const hidden = {
       'tags after an emoji': `\u{1F600}${tags('hidden text')}`,
       'tags after a sign': `Our week\u00A9${tags('secret')}`,
@@ -83,7 +97,11 @@ describe('names a partner can recognise', () => {
       'a cancel tag alone': 'Ali\u{E007F}',
       'variation selectors carrying bytes': `Breathe${selectors([104, 105, 100, 101])}`,
       'two selectors after one letter': 'a\uFE0F\uFE0E',
+      'two different styles after an emoji': '\u2764\uFE0F\uFE0E',
       'a run of ideographic selectors': `a${'\u{E0100}'.repeat(15)}`,
+      'one selector after each letter': [...'Breathe'].map((c, i) => c + String.fromCodePoint(0xe0100 + i * 17)).join(''),
+      'an ideographic selector after a letter': 'Ali\u{E0100}',
+      'two ideographic selectors after an ideograph': '\u845B\u{E0100}\u{E0101}',
     };
     for (const [what, name] of Object.entries(hidden)) {
       expect(create(name), what).toMatch(/^The field "name" is not valid: a name /);
