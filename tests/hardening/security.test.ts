@@ -318,8 +318,13 @@ describe('the page and the API in a browser', () => {
     writeFileSync(join(clientDir, 'index.html'), '<!doctype html><title>Duologue</title><div id="app"></div>');
     try {
       const { url } = await serve({}, clientDir);
-      // The Socket.IO engine's own answers too: a long-polling answer carries states.
-      for (const path of ['/', '/join/AAAAAAAAAAAAAAAAAAAAAA', '/api/health', '/socket.io/?EIO=4&transport=polling']) {
+      // The Socket.IO engine's own answers too: its handshake, and a later long-polling answer,
+      // the kind that carries states (a POST of a ping, then the GET that brings the pong).
+      const opened = await (await fetch(`${url}/socket.io/?EIO=4&transport=polling`)).text();
+      const sid = (JSON.parse(opened.slice(1)) as { sid: string }).sid;
+      const session = `/socket.io/?EIO=4&transport=polling&sid=${sid}`;
+      expect((await fetch(`${url}${session}`, { method: 'POST', body: '3probe' })).status).toBe(200);
+      for (const path of ['/', '/join/AAAAAAAAAAAAAAAAAAAAAA', '/api/health', '/socket.io/?EIO=4&transport=polling', session]) {
         const response = await fetch(`${url}${path}`);
         expect(response.status, path).toBe(200);
         const csp = response.headers.get('content-security-policy') ?? '';
