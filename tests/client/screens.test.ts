@@ -4,6 +4,7 @@ import { MIN, T0, newRoom, ok, seated } from '../protocol/helpers';
 import en from '../../client/src/i18n/en';
 import de from '../../client/src/i18n/de';
 import { renderScreen, textOf } from './render';
+import { offeredName } from '../../client/src/lib/console-words';
 
 // The stores import the tab's socket; a stand-in keeps Socket.IO out of Node.
 vi.mock('../../client/src/lib/socket', () => ({ socket: { on: () => undefined, io: { on: () => undefined } }, openRoomSocket: () => false, closeRoomSocket: () => undefined }));
@@ -124,6 +125,17 @@ describe('the console\'s "Open a new room" form', () => {
     expect(html).toMatch(/id="new-room-name" value=""/);
     const german = await renderScreen(NewRoomForm, { locale: 'de', prepare: () => useConsoleStore() });
     expect(german).toContain('placeholder="z. B. Dr. Weber"');
+  });
+
+  it('replaces a name it filled in when a newer room answers later, and never a typed one', async () => {
+    // The rooms answer in any order: an older room's name first, then the newest one's.
+    expect(offeredName('', '', 'Dr. Old')).toBe('Dr. Old');
+    expect(offeredName('Dr. Old', 'Dr. Old', 'Ana')).toBe('Ana');
+    // Typed over, or cleared and typed: left alone.
+    expect(offeredName('Dr. Weber', 'Dr. Old', 'Ana')).toBeNull();
+    expect(offeredName('', 'Dr. Old', 'Ana')).toBe('Ana');
+    expect(offeredName('Ana', 'Ana', 'Ana')).toBeNull();
+    expect(offeredName('', '', '')).toBeNull();
   });
 
   it('fills in the name the therapist gave in the newest room this browser moderates', async () => {

@@ -56,3 +56,13 @@ export function timelineSentence(view: StateView, line: TimelineLine): string {
 export function coachRecipient(view: StateView, to: Partner | 'both' | undefined): string {
   return to === undefined || to === 'both' ? t('console.coach.toBoth') : t('console.coach.toWhom', { name: seatName(view, to) });
 }
+
+/**
+ * The name to put in the new-room form when the console learns `known` (the therapist's name in
+ * the newest room it has heard from), or null to leave the field: a name is filled in while the
+ * field is empty or still holds the one filled in before (`filled`), never over a typed one.
+ */
+export function offeredName(field: string, filled: string, known: string): string | null {
+  if (known === '' || known === field) return null;
+  return field === '' || field === filled ? known : null;
+}
