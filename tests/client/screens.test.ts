@@ -66,6 +66,15 @@ describe('a break taken during the check-in', () => {
       textOf(await renderScreen(CheckInPanel, { prepare: () => rooms.forEach((r) => useRoomStore().receive(viewFor(r, seat, T0 + 20 * MIN))) }));
     expect(await seen([onBreak, after], 'B')()).toContain(line);
     expect(await seen([onBreak, after], 'A')()).toContain(line);
+    // In a room where neither had checked in, Ben checks in after the break: his line has done
+    // its work and goes; Ana, still to check in, keeps hers.
+    const bare = ok(seated(), 'B', { type: 'flood' }, T0 + 1000).room;
+    const bareAfter = ok(ok(bare, 'A', { type: 'ready' }, T0 + 2000).room, 'B', { type: 'ready' }, T0 + 1000 + 20 * MIN).room;
+    const benIn = ok(bareAfter, 'B', { type: 'checkIn', calm: 6, tendency: 'unsure', safe: true }, T0 + 21 * MIN).room;
+    expect(benIn.phase).toBe('checkin');
+    expect(await seen([bare, bareAfter], 'B')()).toContain(line);
+    expect(await seen([bare, bareAfter, benIn], 'B')()).not.toContain(line);
+    expect(await seen([bare, bareAfter, benIn], 'A')()).toContain(line);
     // No break, no line; and the dialogue's own resume line takes over once both checked in.
     expect(await seen([checkedIn], 'B')()).not.toContain(line);
     const dialogue = ok(after, 'B', { type: 'checkIn', calm: 5, tendency: 'unsure', safe: true }, T0 + 21 * MIN).room;

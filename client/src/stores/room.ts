@@ -163,7 +163,9 @@ export const useRoomStore = defineStore('room', () => {
   /** Takes in a `state`, noting where the talk stood when a break ends. */
   function receive(next: StateView): void {
     const before = view.value;
-    if (next.phase !== 'checkin') checkInResumed.value = false;
+    // Gone once the check-in moves on: a new answer from this phone, or another phase.
+    const answer = (v: StateView | null) => (v?.checkin != null && 'calm' in v.checkin ? JSON.stringify(v.checkin) : null);
+    if (next.phase !== 'checkin' || (checkInResumed.value && answer(before) !== answer(next))) checkInResumed.value = false;
     else if (before?.break && !next.break) checkInResumed.value = true;
     if (before?.break && !next.break && next.floor && next.phase === 'dialogue') {
       resumePoint.value = { speaker: next.floor.speaker, step: next.floor.step, turn: next.floor.turn };
