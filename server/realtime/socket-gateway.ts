@@ -89,7 +89,8 @@ export function bindSocketHandlers(io: DuologueServer, deps: SocketHandlerDeps):
   });
 
   io.on('connection', (socket) => {
-    // A socket restored by connection state recovery skips the handshake check; it takes its connection here.
+    // Taken here too, in case a socket ever connects without the check above (connection state
+    // recovery could skip it, though this server has it run the check again).
     taken.add(socket.conn);
     socket.on('disconnect', () => taken.delete(socket.conn));
     onConnection(socket, deps);
