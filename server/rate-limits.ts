@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { SeatId } from '../protocol';
 import { KEY_PREFIX } from './store/redis-store';
 
 /** What a limiter counts: `points` per `duration` seconds, per key, under a name of its own. */
@@ -23,6 +24,16 @@ export const memoryLimiters: LimiterFactory = ({ points, duration }) => new Rate
  */
 export function redisLimiters(redis: Redis): LimiterFactory {
   return ({ name, points, duration }) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `${KEY_PREFIX}rl:${name}`, points, duration });
+}
+
+/** The key a per-seat limit (commands, call signals) counts a seat of a room under. */
+export function seatCountKey(roomId: string, seat: SeatId): string {
+  return `${roomId}:${seat}`;
+}
+
+/** Drops every seat's count of a room from a per-seat limit: nothing naming a deleted room outlives it. */
+export async function dropRoomCounts(limiter: RateLimiterAbstract, roomId: string): Promise<void> {
+  await Promise.all(SeatId.options.map((seat) => limiter.delete(seatCountKey(roomId, seat))));
 }
 
 /**

@@ -9,9 +9,9 @@ import {
   type CallSignal,
   type IceServer,
   type IceTransportPolicy,
-  SeatId,
+  type SeatId,
 } from '../../protocol';
-import { memoryLimiters, type LimiterFactory } from '../rate-limits';
+import { dropRoomCounts, memoryLimiters, seatCountKey, type LimiterFactory } from '../rate-limits';
 import { seatChannel } from './broadcaster';
 import type { DuologueServer } from './socket-gateway';
 
@@ -87,12 +87,12 @@ export class CallRelay {
 
   /** Drops a deleted room's signal counts. */
   async forget(roomId: string): Promise<void> {
-    await Promise.all(SeatId.options.map((seat) => this.limiter.delete(`${roomId}:${seat}`)));
+    await dropRoomCounts(this.limiter, roomId);
   }
 
   private async limited(roomId: string, seat: SeatId): Promise<Extract<CallAck, { ok: false }> | null> {
     try {
-      await this.limiter.consume(`${roomId}:${seat}`);
+      await this.limiter.consume(seatCountKey(roomId, seat));
       return null;
     } catch (error) {
       if (error instanceof RateLimiterRes) return { ok: false, error: protocolError('rate_limited') };

@@ -13,11 +13,11 @@ import {
   type HttpErrorCode,
   type ProtocolError,
   type Room,
-  SeatId,
+  type SeatId,
   type StateView,
 } from '../../protocol';
 import type { Clock, Timer } from '../clock';
-import { memoryLimiters, type LimiterFactory } from '../rate-limits';
+import { dropRoomCounts, memoryLimiters, seatCountKey, type LimiterFactory } from '../rate-limits';
 import type { Broadcaster } from '../realtime/broadcaster';
 import type { Commit, CommitResult, RoomStore, StoredRoom } from '../store/room-store';
 import { KeyedQueue } from './keyed-queue';
@@ -132,7 +132,7 @@ export class RoomHost {
 
   private async decideCommand(roomId: string, seat: SeatId, payload: unknown): Promise<CommandAck> {
     try {
-      await this.limiter.consume(`${roomId}:${seat}`);
+      await this.limiter.consume(seatCountKey(roomId, seat));
     } catch (error) {
       if (error instanceof RateLimiterRes) return { ok: false, error: protocolError('rate_limited') };
       // The count lives in Redis and Redis did not answer: nothing was decided, the phone may retry.
@@ -280,10 +280,7 @@ export class RoomHost {
    */
   private async forgetCounts(roomId: string): Promise<void> {
     try {
-      await Promise.all([
-        ...SeatId.options.map((seat) => this.limiter.delete(`${roomId}:${seat}`)),
-        this.deps.forgetRoom?.(roomId),
-      ]);
+      await Promise.all([dropRoomCounts(this.limiter, roomId), this.deps.forgetRoom?.(roomId)]);
     } catch (error) {
       this.deps.log.warn({ err: error, roomId }, 'command counts not dropped');
     }
