@@ -73,6 +73,12 @@ const REAL_MINUTE_MS = 60_000;
  * The room this device sits in: the latest `state` the server sent (always the truth),
  * this seat, the commands it may send now, and sending them.
  */
+/** This seat's own check-in answer in a view (a partner's view holds only its own), or null. */
+function ownCheckin(view: StateView | null): CheckInAnswer | null {
+  const c = view?.checkin;
+  return c != null && 'calm' in c ? c : null;
+}
+
 export const useRoomStore = defineStore('room', () => {
   const connection = useConnectionStore();
   const roomId = ref<string | null>(null);
@@ -118,10 +124,7 @@ export const useRoomStore = defineStore('room', () => {
     return floor != null && role.value !== null && STEP_ACTOR[floor.step] === role.value;
   });
   /** This partner's own check-in answer, or null (not answered yet, or the moderator). */
-  const myCheckin = computed<CheckInAnswer | null>(() => {
-    const c = view.value?.checkin;
-    return c != null && 'calm' in c ? c : null;
-  });
+  const myCheckin = computed<CheckInAnswer | null>(() => ownCheckin(view.value));
   /** The room's protocol minute in ms: shorter than a real one when the server runs scaled time. */
   const minuteMs = computed(() => view.value?.settings.minuteMs ?? REAL_MINUTE_MS);
   /** Who made the most recent event of a kind, from the shared timeline. */
@@ -164,8 +167,8 @@ export const useRoomStore = defineStore('room', () => {
   function receive(next: StateView): void {
     const before = view.value;
     // Gone once the check-in moves on: a new answer from this phone, or another phase.
-    const answer = (v: StateView | null) => (v?.checkin != null && 'calm' in v.checkin ? JSON.stringify(v.checkin) : null);
-    if (next.phase !== 'checkin' || (checkInResumed.value && answer(before) !== answer(next))) checkInResumed.value = false;
+    const answered = (v: StateView | null) => JSON.stringify(ownCheckin(v));
+    if (next.phase !== 'checkin' || (checkInResumed.value && answered(before) !== answered(next))) checkInResumed.value = false;
     else if (before?.break && !next.break) checkInResumed.value = true;
     if (before?.break && !next.break && next.floor && next.phase === 'dialogue') {
       resumePoint.value = { speaker: next.floor.speaker, step: next.floor.step, turn: next.floor.turn };
