@@ -46,6 +46,22 @@ describe('"another time" from the invited partner, on the check-in screens', () 
     expect(text).toContain(en.time.accept);
   });
 
+  it('keeps saying Ben asked for another time after Ana answers with a time of her own', async () => {
+    const checkedIn = ok(benAsksLater(), 'A', { type: 'checkIn', calm: 6, tendency: 'pursue', safe: true }, T0 + 2000).room;
+    const counter = ok(checkedIn, 'A', { type: 'proposeTime', at: new Date(LATER + 60 * MIN).toISOString() }, T0 + 3000).room;
+    const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(counter) }));
+    expect(text).toContain(en.invite.anotherTime.replace('{name}', 'Ben'));
+    expect(text).not.toContain(en.checkin.waiting.replace('{name}', 'Ben'));
+    expect(text).toMatch(/You suggested .+ \(your time\)\. Waiting for Ben\./);
+  });
+
+  it("above the form, after Ana's counter-proposal, does not give her own time as Ben's", async () => {
+    const counter = ok(benAsksLater(), 'A', { type: 'proposeTime', at: new Date(LATER + 60 * MIN).toISOString() }, T0 + 3000).room;
+    const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(counter) }));
+    expect(text).toContain(en.invite.anotherTime.replace('{name}', 'Ben'));
+    expect(text).not.toMatch(/Ben would rather talk another time: /);
+  });
+
   it('still waits for the partner when no other time was asked', async () => {
     const room = ok(seated(), 'A', { type: 'checkIn', calm: 6, tendency: 'pursue', safe: true }, T0 + 2000).room;
     const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(room) }));
