@@ -19,7 +19,7 @@ function compiled(node: unknown): unknown {
   if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, compiled(value)]));
   return node;
 }
-const MESSAGES = {
+export const MESSAGES = {
   en: compiled({ ...enPhone, console: consoleEn }),
   de: compiled({ ...dePhone, console: consoleDe }),
 };

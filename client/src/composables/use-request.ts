@@ -1,6 +1,5 @@
 import { ref } from 'vue';
-import { ApiError } from '../lib/api';
-import { errorText } from '../i18n';
+import { requestErrorText } from '../i18n';
 
 /**
  * A form's request to the server: `busy` while it runs, and what went wrong in plain
@@ -16,7 +15,7 @@ export function useRequest() {
     try {
       await task();
     } catch (error) {
-      failure.value = error instanceof ApiError ? errorText(error.code, error.message) : errorText('internal');
+      failure.value = requestErrorText(error);
     } finally {
       busy.value = false;
     }

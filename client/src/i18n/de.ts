@@ -465,6 +465,7 @@ const de: Messages = {
     paused: 'Das Gespräch ist gerade kurz angehalten.',
     stale: 'Der Bildschirm hat sich kurz vor deinem Tippen geändert, deshalb ist nichts passiert. So steht das Gespräch jetzt.',
     rate_limited: 'Das war viel auf einmal. Warte ein paar Sekunden und versuch es dann noch einmal.',
+    rateLimitedFor: 'Das war viel auf einmal. Versuch es in einer Sekunde noch einmal. | Das war viel auf einmal. Versuch es in {n} Sekunden noch einmal.',
     ended: 'Dieses Gespräch ist beendet.',
     room_not_found: 'Dieses Gespräch gibt es nicht, oder es wurde gelöscht.',
     invite_invalid: 'Dieser Einladungslink funktioniert nicht. Bitte darum, dir den ganzen Link noch einmal zu schicken.',

@@ -464,6 +464,7 @@ const en = {
     paused: 'Your therapist has paused the talk for a moment.',
     stale: 'The screen changed just before your tap, so nothing was done. This is where the talk is now.',
     rate_limited: 'That was a lot at once. Wait a few seconds and try again.',
+    rateLimitedFor: 'That was a lot at once. Try again in one second. | That was a lot at once. Try again in {n} seconds.',
     ended: 'This talk has ended.',
     room_not_found: 'This talk does not exist, or it has been deleted.',
     invite_invalid: 'This invite link does not work. Ask whoever sent it to send the whole link again.',

@@ -1,5 +1,6 @@
 import { createI18n } from 'vue-i18n';
 import en, { type Messages } from './en';
+import { ApiError } from '../lib/api';
 
 export type { Messages };
 
@@ -56,8 +57,10 @@ const TYPED_FIELDS: Record<string, string> = { name: 'errors.badName', topic: 'e
  * character, say) gets the form's own sentence; anything else, the server's sentence in
  * English. A code the client does not know gets the server's sentence, else a general one.
  */
-export function errorText(code: string, serverMessage = ''): string {
+export function errorText(code: string, serverMessage = '', retryAfterSeconds: number | null = null): string {
   const { t, te, locale } = i18n.global;
+  // A limit that said how long it lasts: give the wait, not "a few seconds" (it may be a minute).
+  if (code === 'rate_limited' && retryAfterSeconds !== null) return t('errors.rateLimitedFor', { n: retryAfterSeconds }, retryAfterSeconds);
   if (code === 'invalid') {
     const field = /^The field "([a-z]+)"/i.exec(serverMessage)?.[1] ?? '';
     const own = TYPED_FIELDS[field];
@@ -67,4 +70,9 @@ export function errorText(code: string, serverMessage = ''): string {
   const key = `errors.${code}`;
   if (te(key)) return t(key);
   return serverMessage || t('errors.internal');
+}
+
+/** A failed request in plain words: an `ApiError`'s code, sentence and wait; anything else, the general sentence. */
+export function requestErrorText(error: unknown): string {
+  return error instanceof ApiError ? errorText(error.code, error.message, error.retryAfterSeconds) : errorText('internal');
 }

@@ -13,10 +13,20 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly status: number,
+    /** How long the server asked to wait before trying again (`Retry-After`, seconds), when it said. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+/** A `Retry-After` given in whole seconds (the server's form; a date is not used here), else null. */
+function retryAfter(response: Response): number | null {
+  const value = response.headers.get('retry-after')?.trim() ?? '';
+  if (!/^\d{1,6}$/.test(value)) return null;
+  const seconds = Number(value);
+  return seconds > 0 ? seconds : null;
 }
 
 async function request(path: string, init: RequestInit): Promise<Response> {
@@ -33,7 +43,7 @@ async function request(path: string, init: RequestInit): Promise<Response> {
   } catch {
     // A proxy's error page: keep the status alone.
   }
-  throw new ApiError(body.error?.code ?? 'internal', body.error?.message ?? '', response.status);
+  throw new ApiError(body.error?.code ?? 'internal', body.error?.message ?? '', response.status, retryAfter(response));
 }
 
 function jsonBody(body: unknown): RequestInit {

@@ -21,7 +21,7 @@ import { ApiError, createRoom, deleteRoom } from '../lib/api';
 import { openRoomLink, type LinkStatus, type RoomLink } from '../lib/moderator-link';
 import { forgetSeat, listSeats, saveSeat, type SeatRecord } from '../lib/seat-keys';
 import { clockOf, coachRecipient, roomTitle, seatName, timelineSentence } from '../lib/console-words';
-import { errorText } from '../i18n';
+import { errorText, requestErrorText } from '../i18n';
 import { useConnectionStore } from './connection';
 
 /** One room this browser moderates: its key and invites, and what its own connection heard. */
@@ -222,7 +222,7 @@ export const useConsoleStore = defineStore('console', () => {
     } catch (error) {
       // Already gone: there is nothing left to delete, only to forget.
       if (!(error instanceof ApiError && error.code === 'room_not_found')) {
-        return error instanceof ApiError ? errorText(error.code, error.message) : errorText('internal');
+        return requestErrorText(error);
       }
     }
     forget(roomId);
