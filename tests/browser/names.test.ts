@@ -61,6 +61,12 @@ describe.skipIf(!run)('names written right to left', () => {
       text: en.checkin.waiting.replace('{name}', LIOR),
       bdi: [LIOR],
     });
+    // The second to check in goes straight to the dialogue: the gentle word meets them on its first step.
+    await button(b.page, en.join.now).click();
+    await checkIn(b, { calm: 3, tendency: 'withdraw', safe: true });
+    await b.page.locator('[data-test=role-banner]').waitFor();
+    await b.page.locator('[data-test=tense]').getByText(en.checkin.tense).waitFor();
+    await saveScreen(b.page, '28d-dialogue-tense');
   });
 
   it("says the server's refusal of a name in the form's own words", async () => {

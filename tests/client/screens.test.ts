@@ -12,6 +12,7 @@ vi.mock('../../client/src/lib/socket', () => ({ socket: { on: () => undefined, i
 const { useRoomStore } = await import('../../client/src/stores/room');
 const { useConsoleStore } = await import('../../client/src/stores/console');
 const { default: CheckInPanel } = await import('../../client/src/components/phases/CheckInPanel.vue');
+const { default: DialoguePanel } = await import('../../client/src/components/phases/DialoguePanel.vue');
 const { default: NextTalk } = await import('../../client/src/components/talk/NextTalk.vue');
 const { default: TherapistPresence } = await import('../../client/src/components/talk/TherapistPresence.vue');
 const { default: NewRoomForm } = await import('../../client/src/components/console/NewRoomForm.vue');
@@ -68,6 +69,36 @@ describe('"another time" from the invited partner, on the check-in screens', () 
     expect(text).toContain(en.checkin.waiting.replace('{name}', 'Ben'));
     expect(text).toContain(en.checkin.notNow);
     expect(text).not.toContain('another time');
+  });
+});
+
+describe('the gentle word to a partner who said they feel tense', () => {
+  /** Ana checked in first; Ben second, at `calm`: his check-in opened the dialogue at once. */
+  function benChecksInSecond(calm: number): Room {
+    const ana = ok(seated(), 'A', { type: 'checkIn', calm: 6, tendency: 'pursue', safe: true }, T0).room;
+    const both = ok(ana, 'B', { type: 'checkIn', calm, tendency: 'withdraw', safe: true }, T0 + 1000).room;
+    expect(both.phase).toBe('dialogue');
+    return both;
+  }
+  async function dialogueOf(room: Room, seat: 'A' | 'B'): Promise<string> {
+    const view = viewFor(room, seat, T0 + 2000);
+    return textOf(await renderScreen(DialoguePanel, { props: { floor: view.floor, method: view.method }, prepare: onPhoneOf(room, seat, T0 + 2000) }));
+  }
+
+  it("reaches the second to check in on the talk's first step, since they never saw the waiting screen", async () => {
+    const room = benChecksInSecond(2);
+    expect(await dialogueOf(room, 'B')).toContain(en.checkin.tense);
+    // Ana said she was fairly calm: nothing for her.
+    expect(await dialogueOf(room, 'A')).not.toContain(en.checkin.tense);
+  });
+
+  it('is not said to a partner who felt calm enough, nor once the talk has moved on', async () => {
+    expect(await dialogueOf(benChecksInSecond(4), 'B')).not.toContain(en.checkin.tense);
+    const tense = benChecksInSecond(3);
+    const speaker = viewFor(tense, 'A', T0 + 2000).floor!.speaker;
+    const moved = ok(tense, speaker, { type: 'advance', step: 'share' }, T0 + 3000).room;
+    expect(viewFor(moved, 'B', T0 + 3000).floor!.step).not.toBe('share');
+    expect(await dialogueOf(moved, 'B')).not.toContain(en.checkin.tense);
   });
 });
 

@@ -69,16 +69,19 @@ const SCREEN_FREE: ReadonlySet<CommandType> = new Set(['flood', 'repair']);
 /** A protocol minute when the server does not say (60 000 ms: time scale 1). */
 const REAL_MINUTE_MS = 60_000;
 
-/**
- * The room this device sits in: the latest `state` the server sent (always the truth),
- * this seat, the commands it may send now, and sending them.
- */
+/** The highest check-in calm that still counts as tense. */
+const TENSE_AT_MOST = 3;
+
 /** This seat's own check-in answer in a view (a partner's view holds only its own), or null. */
 function ownCheckin(view: StateView | null): CheckInAnswer | null {
   const c = view?.checkin;
   return c != null && 'calm' in c ? c : null;
 }
 
+/**
+ * The room this device sits in: the latest `state` the server sent (always the truth),
+ * this seat, the commands it may send now, and sending them.
+ */
 export const useRoomStore = defineStore('room', () => {
   const connection = useConnectionStore();
   const roomId = ref<string | null>(null);
@@ -125,6 +128,8 @@ export const useRoomStore = defineStore('room', () => {
   });
   /** This partner's own check-in answer, or null (not answered yet, or the moderator). */
   const myCheckin = computed<CheckInAnswer | null>(() => ownCheckin(view.value));
+  /** This partner said at the check-in that they feel tense (a calm of 3 or less): they get a gentle word. */
+  const feelsTense = computed(() => (myCheckin.value?.calm ?? Infinity) <= TENSE_AT_MOST);
   /** The room's protocol minute in ms: shorter than a real one when the server runs scaled time. */
   const minuteMs = computed(() => view.value?.settings.minuteMs ?? REAL_MINUTE_MS);
   /** Who made the most recent event of a kind, from the shared timeline. */
@@ -283,6 +288,7 @@ export const useRoomStore = defineStore('room', () => {
     role,
     acting,
     myCheckin,
+    feelsTense,
     minuteMs,
     can,
     lastEvent,
