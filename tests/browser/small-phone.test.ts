@@ -55,10 +55,12 @@ describe.skipIf(!run)('a small phone (320 × 568)', () => {
     await fits(a, '3-partner-here');
     await button(b.page, en.join.now).click();
     await welcomePartner(a, 'Sam');
-    await checkIn(a, { calm: 6, tendency: 'pursue', safe: true });
+    // Alex feels tense: the gentle word comes again on the talk's first step, under the step.
+    await checkIn(a, { calm: 2, tendency: 'pursue', safe: true });
     await fits(b, '4-checkin');
     await checkIn(b, { calm: 5, tendency: 'withdraw', safe: true });
     await expect.poll(() => roleOf(a.page)).toBe(en.dialogue.speaker);
+    await a.page.locator('[data-test=tense]').getByText(en.checkin.tense).waitFor();
     await fits(a, '5-speaker');
     // The speaker's button shows whole above the bottom bar, with no scroll.
     expect(await a.page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBe(0);
