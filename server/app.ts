@@ -46,8 +46,10 @@ export type AppConfig = Pick<
   | 'DUOLOGUE_CONNECTIONS_PER_ADDRESS'
   | 'LOG_LEVEL'
 > &
-  // The voice call's settings have defaults here too (200 signals per 10 s, no ICE servers).
-  Partial<Pick<Config, 'DUOLOGUE_TRUST_PROXY' | 'DUOLOGUE_SIGNAL_LIMIT' | 'DUOLOGUE_ICE_SERVERS' | 'DUOLOGUE_ICE_TRANSPORT_POLICY'>>;
+  // These have defaults here too (30 connections per seat per minute; 200 signals per 10 s, no ICE servers).
+  Partial<
+    Pick<Config, 'DUOLOGUE_CONNECT_LIMIT' | 'DUOLOGUE_TRUST_PROXY' | 'DUOLOGUE_SIGNAL_LIMIT' | 'DUOLOGUE_ICE_SERVERS' | 'DUOLOGUE_ICE_TRANSPORT_POLICY'>
+  >;
 
 /** A certificate and its private key (PEM), for HTTPS and WSS on the server's own port. */
 export interface TlsFiles {
@@ -158,6 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     broadcaster: socketBroadcaster(io, { shared: scaleOut !== undefined }),
     log: app.log,
     commandLimit: config.DUOLOGUE_COMMAND_LIMIT,
+    connectLimit: config.DUOLOGUE_CONNECT_LIMIT,
     ttlMs,
     // A talk's commands scroll a watched terminal as fast as requests do.
     commandLogLevel: requestLogLevel,

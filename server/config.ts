@@ -19,6 +19,8 @@ export const ConfigSchema = z.object({
   DUOLOGUE_HEARTBEAT_MS: PositiveInt.default(2000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DUOLOGUE_COMMAND_LIMIT: PositiveInt.default(50),
+  // New connections per seat per minute: a script holding a key cannot flicker its seat's presence (0: no limit).
+  DUOLOGUE_CONNECT_LIMIT: z.coerce.number().int().min(0).default(30),
   // Voice call signals per partner seat per 10 s: a call's set-up sends a few dozen at once.
   DUOLOGUE_SIGNAL_LIMIT: PositiveInt.default(200),
   // STUN and TURN servers for the voice call, as a JSON array of RTCIceServer objects (none by default).

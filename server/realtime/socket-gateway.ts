@@ -75,11 +75,15 @@ export function bindSocketHandlers(io: DuologueServer, deps: SocketHandlerDeps):
     const { roomId, seatKey } = (typeof auth === 'object' && auth !== null ? auth : {}) as Record<string, unknown>;
     deps.guard
       .attempt(socket.handshake.address, () => deps.rooms.authenticate(roomId, seatKey))
-      .then((result) => {
+      .then(async (result) => {
         if (result === 'rate_limited') return refuse('rate_limited');
         if (!result.ok) return refuse(result.error.code);
-        socket.data.roomId = result.value.room.id;
-        socket.data.seat = result.value.seat;
+        const { room, seat } = result.value;
+        // The right key, but this seat opened too many connections this minute.
+        const admitted = await deps.host.admit(room.id, seat);
+        if (admitted !== 'ok') return refuse(admitted);
+        socket.data.roomId = room.id;
+        socket.data.seat = seat;
         next();
       })
       .catch((error: unknown) => {

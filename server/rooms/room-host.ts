@@ -57,12 +57,20 @@ export interface RoomHostDeps {
   commandLogLevel?: 'info' | 'debug';
   /** Who is connected: this process's own count (default), or one shared through Redis. */
   presence?: PresenceTracker;
-  /** Where the command limit counts (default: this process's memory). */
+  /** New connections per seat per minute (default 30; 0: no limit). */
+  connectLimit?: number;
+  /** Where the command and connection limits count (default: this process's memory). */
   limiters?: LimiterFactory;
   /** Drops what other parts keep about a room once it is deleted (the call's signal counts). */
   forgetRoom?: (roomId: string) => Promise<void>;
 }
 
+/**
+ * New connections a seat may open per minute. A phone on a poor network reconnects a few times a
+ * minute at worst; a script holding the key could open and close connections without end, and
+ * every time its seat comes online or goes offline each member of the room gets a new state.
+ */
+const DEFAULT_CONNECT_LIMIT = 30;
 // Within one process the queue rules out conflicts; across processes a few retries settle them.
 const MAX_ATTEMPTS = 5;
 /**
@@ -97,11 +105,15 @@ export class RoomHost {
    */
   private readonly hot = new Map<string, StoredRoom>();
   private readonly limiter: RateLimiterAbstract;
+  private readonly connectLimiter: RateLimiterAbstract | null;
   private closed = false;
 
   constructor(private readonly deps: RoomHostDeps) {
     this.presence = deps.presence ?? new PresenceTracker();
-    this.limiter = (deps.limiters ?? memoryLimiters)({ name: 'command', points: deps.commandLimit, duration: 10 });
+    const limiters = deps.limiters ?? memoryLimiters;
+    this.limiter = limiters({ name: 'command', points: deps.commandLimit, duration: 10 });
+    const perMinute = deps.connectLimit ?? DEFAULT_CONNECT_LIMIT;
+    this.connectLimiter = perMinute > 0 ? limiters({ name: 'connect', points: perMinute, duration: 60 }) : null;
   }
 
   /**
@@ -211,6 +223,22 @@ export class RoomHost {
     });
   }
 
+  /**
+   * Counts a seat's new connection against its per-minute limit, before it is let in:
+   * `rate_limited` over the limit, `internal` when the count (in Redis) could not be read.
+   */
+  async admit(roomId: string, seat: SeatId): Promise<'ok' | 'rate_limited' | 'internal'> {
+    if (this.connectLimiter === null) return 'ok';
+    try {
+      await this.connectLimiter.consume(seatCountKey(roomId, seat));
+      return 'ok';
+    } catch (error) {
+      if (error instanceof RateLimiterRes) return 'rate_limited';
+      this.deps.log.error({ err: error, roomId, seat }, 'connection limit unavailable');
+      return 'internal';
+    }
+  }
+
   /** A new connection of a seat: it counts for presence and gets its state at once. */
   connect(roomId: string, seat: SeatId, connection: Connection): Promise<void> {
     const cameOnline = this.presence.add(roomId, seat);
@@ -274,13 +302,17 @@ export class RoomHost {
   }
 
   /**
-   * Drops the room's command counts (and, through `forgetRoom`, its signal counts), so that
+   * Drops the room's command and connection counts (and, through `forgetRoom`, its signal counts), so that
    * nothing naming the room outlives it: in Redis they would otherwise stay until their window
    * ends. A failure here is logged; the room is gone.
    */
   private async forgetCounts(roomId: string): Promise<void> {
     try {
-      await Promise.all([dropRoomCounts(this.limiter, roomId), this.deps.forgetRoom?.(roomId)]);
+      await Promise.all([
+        dropRoomCounts(this.limiter, roomId),
+        this.connectLimiter === null ? undefined : dropRoomCounts(this.connectLimiter, roomId),
+        this.deps.forgetRoom?.(roomId),
+      ]);
     } catch (error) {
       this.deps.log.warn({ err: error, roomId }, 'command counts not dropped');
     }

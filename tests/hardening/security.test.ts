@@ -274,6 +274,29 @@ describe('one connection', () => {
   });
 });
 
+describe("a seat's connections per minute", () => {
+  it('are limited, so a script holding a key cannot flicker its presence on the partner\'s phone without end', async () => {
+    const { url } = await serve({ DUOLOGUE_CONNECT_LIMIT: 5 });
+    const created = await createRoom(url, { name: 'Avery' });
+    const joined = await joinRoom(url, created.roomId, created.invites.B!, 'Blake');
+    const partner = new Member(url, created.roomId, 'B', joined.seatKey);
+    opened.push(partner);
+    await partner.connected();
+    const statesBefore = partner.states.length;
+    const answers: string[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      const attempt = await handshake(url, { roomId: created.roomId, seatKey: created.seatKey });
+      answers.push(attempt.ok ? 'open' : attempt.message);
+    }
+    expect(answers).toEqual([...Array(5).fill('open'), 'rate_limited', 'rate_limited']);
+    // Every open and close the limit let through reached the partner; the refused ones did not.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(partner.states.length - statesBefore).toBeLessThanOrEqual(10);
+    // The partner's own seat counts apart: their phone reconnects as before.
+    expect(await handshake(url, { roomId: created.roomId, seatKey: joined.seatKey })).toMatchObject({ ok: true });
+  });
+});
+
 describe('seat-key and invite guessing', () => {
   it('is rate limited per address on the socket handshake, even for the right key once over the limit', async () => {
     const { url } = await serve({ DUOLOGUE_HTTP_LIMIT: 10 });
