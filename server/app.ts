@@ -8,7 +8,7 @@ import { minuteMsFor } from './config';
 import { systemClock, type Clock } from './clock';
 import { clientFiles } from './http/client-files';
 import { limitConnectionsPerAddress } from './http/connection-limit';
-import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from './http/http-errors';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandler, installJsonParser } from './http/http-errors';
 import { addressRoute } from './http/public-origin';
 import { HELMET_OPTIONS } from './http/security-headers';
 import { roomRoutes } from './http/room-routes';
@@ -211,6 +211,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandler(app);
+  installJsonParser(app);
   await app.register(helmet, HELMET_OPTIONS);
   if (config.DUOLOGUE_ORIGIN !== undefined) {
     // A list makes the plugin answer only a matching Origin, instead of always naming the configured one.

@@ -39,6 +39,8 @@ interface ErrorAnswer {
 // Each sentence names the cause and quotes nothing of the request.
 const TOO_LARGE: ErrorAnswer = { status: 413, code: 'invalid', message: 'The request is too large: a body may hold at most 16 KiB.' };
 const NOT_JSON: ErrorAnswer = { status: 400, code: 'invalid', message: 'The request body is not valid JSON.' };
+/** The code of the error `installJsonParser` raises for a body that is JSON but holds a key Fastify refuses. */
+const FORBIDDEN_KEY_CODE = 'DUOLOGUE_FORBIDDEN_JSON_KEY';
 const BODY_ANSWERS: Readonly<Record<string, ErrorAnswer>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: TOO_LARGE,
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
@@ -47,6 +49,11 @@ const BODY_ANSWERS: Readonly<Record<string, ErrorAnswer>> = {
     message: 'Send the request body as JSON (Content-Type: application/json).',
   },
   FST_ERR_CTP_INVALID_JSON_BODY: NOT_JSON,
+  [FORBIDDEN_KEY_CODE]: {
+    status: 400,
+    code: 'invalid',
+    message: 'The request body holds a "__proto__" or "constructor" key, which no field of this API has.',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid', message: 'The request body is empty, but its Content-Type says JSON.' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     status: 400,
@@ -56,6 +63,34 @@ const BODY_ANSWERS: Readonly<Record<string, ErrorAnswer>> = {
 };
 const BAD_ADDRESS: ErrorAnswer = { status: 400, code: 'invalid', message: 'This address is not valid: it holds a broken %-escape.' };
 const NOTHING_HERE: ErrorAnswer = { status: 404, code: 'not_found' };
+
+/**
+ * Fastify's own JSON parser (which refuses `__proto__` and `constructor.prototype` keys), with one
+ * difference: a body that is JSON but holds such a key is not called "not valid JSON", since it is
+ * (Fastify gives both refusals the same error).
+ */
+export function installJsonParser(app: FastifyInstance): void {
+  const standard = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, raw, done) => {
+    const body = typeof raw === 'string' ? raw : raw.toString('utf8');
+    void standard(request, body, (error, value) => {
+      if ((error as FastifyError | null)?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' && isJson(body)) {
+        done(Object.assign(new Error('forbidden key in a JSON body'), { code: FORBIDDEN_KEY_CODE, statusCode: 400 }));
+      } else done(error, value);
+    });
+  });
+}
+
+/** Whether plain `JSON.parse` reads the text (its result, prototype keys and all, is dropped). */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Turns Fastify's own errors (body too large, broken JSON, wrong media type, a path the

@@ -70,8 +70,12 @@ describe('a stranger holding a link, or only a room id', () => {
     for (const body of ['{"name":"Avery","__proto__":{"as":"moderator"}}', '{"name":"Avery","constructor":{"prototype":{"as":"moderator"}}}']) {
       const answer = await fetch(`${url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(answer.status, body).toBe(400);
-      expect(await answer.json()).toMatchObject({ error: { code: 'invalid' } });
+      // Said as what it is: the body is JSON, but with a key no field has.
+      expect(await answer.json()).toMatchObject({ error: { code: 'invalid', message: expect.stringMatching(/"__proto__" or "constructor" key/) } });
     }
+    // Broken JSON is still called that.
+    const broken = await fetch(`${url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Avery",' });
+    expect(await broken.json()).toMatchObject({ error: { code: 'invalid', message: 'The request body is not valid JSON.' } });
     // And nothing was polluted on the way.
     expect(({} as Record<string, unknown>).as).toBeUndefined();
   });
