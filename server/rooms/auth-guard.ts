@@ -1,4 +1,4 @@
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { addressKey, memoryLimiters, type LimiterFactory } from '../rate-limits';
 import { KeyedQueue } from './keyed-queue';
 
@@ -13,18 +13,17 @@ export class AuthGuard {
   private readonly limiter: RateLimiterAbstract | null;
   private readonly queue = new KeyedQueue();
 
-  constructor(
-    private readonly failuresPerMinute: number,
-    limiters: LimiterFactory = memoryLimiters,
-  ) {
+  constructor(failuresPerMinute: number, limiters: LimiterFactory = memoryLimiters) {
     this.limiter = failuresPerMinute > 0 ? limiters({ name: 'auth', points: failuresPerMinute, duration: 60 }) : null;
   }
 
   /**
    * Runs one authentication for `address` (counted per `addressKey`: an IPv6 /64 as one): refused
-   * at once while the address is over its failures, counted when it fails. The attempts of one
-   * address run one after another in this process, so guesses that arrive together cannot all
-   * be checked against a count none of them has raised yet, while right keys that arrive
+   * at once while the address is over its failures. Each attempt takes a point before it is
+   * checked and hands it back when the key was right, so only failures stay counted, and
+   * attempts checked at the same time (in other processes, sharing the count in Redis) each
+   * hold a point of their own: no more of them can be checked than the limit allows. Within
+   * this process an address's attempts run one after another, so right keys that arrive
    * together (a console opening all its rooms, phones behind one router) cost nothing.
    */
   async attempt<T extends { ok: boolean }>(address: string, authenticate: () => Promise<T>): Promise<T | 'rate_limited'> {
@@ -32,10 +31,21 @@ export class AuthGuard {
     if (limiter === null) return authenticate();
     const key = addressKey(address);
     return this.queue.run(key, async () => {
-      const used = await limiter.get(key);
-      if (used !== null && used.consumedPoints >= this.failuresPerMinute) return 'rate_limited' as const;
-      const result = await authenticate();
-      if (!result.ok) await limiter.penalty(key, 1);
+      try {
+        await limiter.consume(key);
+      } catch (error) {
+        if (error instanceof RateLimiterRes) return 'rate_limited' as const;
+        throw error;
+      }
+      let result: T;
+      try {
+        result = await authenticate();
+      } catch (error) {
+        // Not a guess that failed, but the check itself: the point goes back.
+        await limiter.reward(key, 1).catch(() => undefined);
+        throw error;
+      }
+      if (result.ok) await limiter.reward(key, 1);
       return result;
     });
   }

@@ -1,3 +1,4 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { describe, expect, it } from 'vitest';
 import { addressKey } from '../../server/rate-limits';
 import { AuthGuard } from '../../server/rooms/auth-guard';
@@ -20,6 +21,27 @@ describe('the failed-attempt guard', () => {
     expect(answers.filter((a) => a === 'rate_limited')).toHaveLength(20);
     // Another address has its own count.
     expect(await guard.attempt('10.0.0.2', slow({ ok: true }, calls))).toEqual({ ok: true });
+  });
+
+  it('checks no more than the limit of guesses begun together in two processes sharing the count', async () => {
+    // Two guards (two processes) over one shared count, as with Redis: each attempt holds a point while it is checked.
+    const shared = new RateLimiterMemory({ points: 9, duration: 60 });
+    const [one, two] = [new AuthGuard(9, () => shared), new AuthGuard(9, () => shared)];
+    const calls = { count: 0 };
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? one : two).attempt('10.0.0.9', slow({ ok: false }, calls))));
+    expect(calls.count).toBe(9);
+    expect(answers.filter((a) => a === 'rate_limited')).toHaveLength(21);
+  });
+
+  it('hands the point back when the check itself fails, which is no guess', async () => {
+    const guard = new AuthGuard(2);
+    for (let i = 0; i < 5; i += 1) {
+      await expect(guard.attempt('10.0.0.8', () => Promise.reject(new Error('store unavailable')))).rejects.toThrow('store unavailable');
+    }
+    const calls = { count: 0 };
+    expect(await guard.attempt('10.0.0.8', slow({ ok: false }, calls))).toEqual({ ok: false });
+    expect(await guard.attempt('10.0.0.8', slow({ ok: false }, calls))).toEqual({ ok: false });
+    expect(await guard.attempt('10.0.0.8', slow({ ok: true }, calls))).toBe('rate_limited');
   });
 
   it('lets right keys that arrive together all through, and counts none of them', async () => {
