@@ -103,6 +103,22 @@ describe('the gentle word to a partner who said they feel tense', () => {
 });
 
 describe('a break taken during the check-in', () => {
+  it('keeps what Ben had tapped on the form and not yet sent, and the form shows it again', async () => {
+    const html = await renderScreen(CheckInPanel, {
+      prepare: () => {
+        const store = useRoomStore();
+        store.receive(viewFor(seated(), 'B', T0));
+        // What the form wrote as Ben tapped, before the break took the screen.
+        store.checkInDraft = { calm: 7, tendency: 'withdraw', safe: null };
+      },
+    });
+    const checked = html.match(/<input checked[^>]*>/g) ?? [];
+    expect(checked).toHaveLength(2);
+    expect(checked[0]).toContain('name="calm" value="7"');
+    expect(checked[1]).toContain('name="tendency" value="withdraw"');
+  });
+
+
   it('ends on a line that says the check-in goes on where it stopped, gone once the dialogue opens', async () => {
     const checkedIn = ok(seated(), 'A', { type: 'checkIn', calm: 5, tendency: 'unsure', safe: true }, T0).room;
     const onBreak = ok(checkedIn, 'B', { type: 'flood' }, T0 + 1000).room;
@@ -112,7 +128,9 @@ describe('a break taken during the check-in', () => {
     const seen = (rooms: Room[], seat: 'A' | 'B') => async () =>
       textOf(await renderScreen(CheckInPanel, { prepare: () => rooms.forEach((r) => useRoomStore().receive(viewFor(r, seat, T0 + 20 * MIN))) }));
     expect(await seen([onBreak, after], 'B')()).toContain(line);
-    expect(await seen([onBreak, after], 'A')()).toContain(line);
+    // Ana had checked in before the break: there is no check-in of hers to go on with.
+    expect(await seen([onBreak, after], 'A')()).not.toContain(line);
+    expect(await seen([onBreak, after], 'A')()).toContain(en.checkin.done);
     // In a room where neither had checked in, Ben checks in after the break: his line has done
     // its work and goes; Ana, still to check in, keeps hers.
     const bare = ok(seated(), 'B', { type: 'flood' }, T0 + 1000).room;

@@ -14,7 +14,7 @@ describe('the Pinia stores', () => {
       ['everOnline', 'localNow', 'offsetMs', 'refusal', 'retryAt', 'stateFresh', 'status'].sort(),
     );
     expect(Object.keys(useRoomStore().$state).sort()).toEqual(
-      ['checkInResumed', 'deleted', 'freshRepair', 'inFlight', 'notice', 'record', 'resumePoint', 'roomId', 'sending', 'steered', 'view', 'welcomed'].sort(),
+      ['checkInDraft', 'checkInResumed', 'deleted', 'freshRepair', 'inFlight', 'notice', 'record', 'resumePoint', 'roomId', 'sending', 'steered', 'view', 'welcomed'].sort(),
     );
   });
 

@@ -9,6 +9,7 @@ import type {
   SeatId,
   StateView,
   Step,
+  Tendency,
   TimelineEvent,
   TimelineKind,
 } from '@protocol/schemas';
@@ -69,6 +70,17 @@ const SCREEN_FREE: ReadonlySet<CommandType> = new Set(['flood', 'repair']);
 /** A protocol minute when the server does not say (60 000 ms: time scale 1). */
 const REAL_MINUTE_MS = 60_000;
 
+/** The check-in's answers as the form holds them, each unanswered until tapped. */
+export interface CheckInDraft {
+  calm: number | null;
+  tendency: Tendency | null;
+  safe: boolean | null;
+}
+
+function emptyDraft(): CheckInDraft {
+  return { calm: null, tendency: null, safe: null };
+}
+
 /** The highest check-in calm that still counts as tense. */
 const TENSE_AT_MOST = 3;
 
@@ -96,6 +108,11 @@ export const useRoomStore = defineStore('room', () => {
   const resumePoint = ref<ResumePoint | null>(null);
   /** A break taken during the check-in has ended: the check-in says where the talk stands. */
   const checkInResumed = ref(false);
+  /**
+   * What this phone has tapped on the check-in form and not sent yet: the form is gone while a
+   * break covers the screen, and the answers come back with it. Emptied once sent.
+   */
+  const checkInDraft = ref<CheckInDraft>(emptyDraft());
   /** A repair phrase that arrived while this phone watched: shown once, as a moment. */
   const freshRepair = ref<RepairEntry | null>(null);
   /** True once the inviter moved on from "{name} is here" to the check-in. */
@@ -156,6 +173,7 @@ export const useRoomStore = defineStore('room', () => {
       view.value = null;
       resumePoint.value = null;
       checkInResumed.value = false;
+      checkInDraft.value = emptyDraft();
       notice.value = null;
       freshRepair.value = null;
       welcomed.value = false;
@@ -276,6 +294,7 @@ export const useRoomStore = defineStore('room', () => {
     inFlight,
     resumePoint,
     checkInResumed,
+    checkInDraft,
     freshRepair,
     welcomed,
     steered,
