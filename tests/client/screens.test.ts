@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createRoom, viewFor, type Room } from '../../protocol';
-import { MIN, T0, newRoom, ok, seated } from '../protocol/helpers';
+import { MIN, T0, inDialogue, newRoom, ok, seated } from '../protocol/helpers';
 import en from '../../client/src/i18n/en';
 import de from '../../client/src/i18n/de';
 import { renderScreen, textOf } from './render';
@@ -13,6 +13,7 @@ const { useRoomStore } = await import('../../client/src/stores/room');
 const { useConsoleStore } = await import('../../client/src/stores/console');
 const { default: CheckInPanel } = await import('../../client/src/components/phases/CheckInPanel.vue');
 const { default: DialoguePanel } = await import('../../client/src/components/phases/DialoguePanel.vue');
+const { default: PausePanel } = await import('../../client/src/components/phases/PausePanel.vue');
 const { default: NextTalk } = await import('../../client/src/components/talk/NextTalk.vue');
 const { default: TherapistPresence } = await import('../../client/src/components/talk/TherapistPresence.vue');
 const { default: NewRoomForm } = await import('../../client/src/components/console/NewRoomForm.vue');
@@ -99,6 +100,29 @@ describe('the gentle word to a partner who said they feel tense', () => {
     const moved = ok(tense, speaker, { type: 'advance', step: 'share' }, T0 + 3000).room;
     expect(viewFor(moved, 'B', T0 + 3000).floor!.step).not.toBe('share');
     expect(await dialogueOf(moved, 'B')).not.toContain(en.checkin.tense);
+  });
+});
+
+describe('a pause in which the therapist rearranges the talk', () => {
+  it('no longer says "where you stopped", and the dialogue says what was moved once the talk goes on', async () => {
+    const at = (n: number) => T0 + n * 1000;
+    const rooms: Room[] = [inDialogue({ as: 'moderator' })];
+    const step = (seat: 'A' | 'B' | 'moderator', input: Parameters<typeof ok>[2]) => rooms.push(ok(rooms.at(-1)!, seat, input, at(rooms.length)).room);
+    step('moderator', { type: 'pause' });
+    const plain = (text: string) => text.replace(/[\u2068\u2069]/g, '');
+    const onBen = (upTo: number) => () => {
+      const store = useRoomStore();
+      for (const r of rooms.slice(0, upTo)) store.receive(viewFor(r, 'B', at(upTo)));
+    };
+    expect(plain(textOf(await renderScreen(PausePanel, { prepare: onBen(rooms.length) })))).toContain("You'll go on where you stopped: turn 1, with Ana sharing.");
+    step('moderator', { type: 'setFloor', speaker: 'B' });
+    step('moderator', { type: 'setStep', step: 'mirror' });
+    expect(plain(textOf(await renderScreen(PausePanel, { prepare: onBen(rooms.length) })))).toContain('The talk will go on from a different point: turn 2, with Ana mirroring.');
+    step('moderator', { type: 'resume' });
+    const last = viewFor(rooms.at(-1)!, 'B', at(rooms.length));
+    const dialogue = textOf(await renderScreen(DialoguePanel, { props: { floor: last.floor, method: last.method }, prepare: onBen(rooms.length) }));
+    // The therapist who opened this room is called Ana too (the scenario's first name).
+    expect(plain(dialogue)).toContain('Ana gave the floor to you and moved turn 2 to “Mirror”.');
   });
 });
 

@@ -65,6 +65,22 @@ describe("the partners' line when the therapist moves the talk", () => {
     expect(store.steered).toBeNull();
   });
 
+  it('says, once the pause ends, what the therapist rearranged during it: the floor and then the step, in one line', () => {
+    const phone = watch(inDialogue({ as: 'moderator' }));
+    phone.as('moderator', { type: 'pause' }, T0 + 1000);
+    expect(phone.store.steered).toBeNull();
+    phone.as('moderator', { type: 'setFloor', speaker: 'B' }, T0 + 2000);
+    phone.as('moderator', { type: 'setStep', step: 'mirror' }, T0 + 3000);
+    expect(phone.store.steered).toEqual({ kind: 'floor', speaker: 'B', turn: 2, step: 'mirror' });
+    // The talk goes on: the line is still there for the dialogue's screen to say.
+    phone.as('moderator', { type: 'resume' }, T0 + 4000);
+    expect(phone.store.view?.paused).toBe(false);
+    expect(phone.store.steered).toEqual({ kind: 'floor', speaker: 'B', turn: 2, step: 'mirror' });
+    // A new pause starts clean.
+    phone.as('moderator', { type: 'pause' }, T0 + 5000);
+    expect(phone.store.steered).toBeNull();
+  });
+
   it('tells a break the therapist ended from one the partners ended by being ready', () => {
     const phone = watch(inDialogue({ as: 'moderator' }));
     phone.as('B', { type: 'flood', minutes: 20 }, T0 + 1000);

@@ -29,7 +29,11 @@ export interface ResumePoint {
 }
 
 /** The therapist moved the talk while this phone watched: said once on the talk screen. */
-export type Steered = { kind: 'floor'; speaker: Partner; turn: number } | { kind: 'step'; step: Step } | { kind: 'breakEnded' };
+export type Steered =
+  /** The floor handed over; `step` when the therapist then moved that turn on to another step too. */
+  | { kind: 'floor'; speaker: Partner; turn: number; step?: Step }
+  | { kind: 'step'; step: Step }
+  | { kind: 'breakEnded' };
 
 /**
  * The timeline events a change added: those after `before`'s newest one. None when that event is
@@ -200,13 +204,18 @@ export const useRoomStore = defineStore('room', () => {
     }
     if (before) {
       const moved = steeredIn(before, next);
-      if (moved !== null) steered.value = moved;
+      const earlier = steered.value;
+      // The floor handed over and then that turn moved to another step (a therapist rearranging
+      // the talk during a pause): both are said, in one line.
+      if (moved?.kind === 'step' && earlier?.kind === 'floor' && earlier.turn === next.floor?.turn) steered.value = { ...earlier, step: moved.step };
+      else if (moved !== null) steered.value = moved;
       else if (
         before.phase !== next.phase ||
         before.floor?.step !== next.floor?.step ||
         before.floor?.turn !== next.floor?.turn ||
         (!before.break && next.break) ||
-        before.paused !== next.paused
+        // A pause starts clean; what the therapist moves during it is said once the talk goes on.
+        (!before.paused && next.paused)
       ) {
         steered.value = null;
       }
