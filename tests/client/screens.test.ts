@@ -14,6 +14,7 @@ const { useConsoleStore } = await import('../../client/src/stores/console');
 const { default: CheckInPanel } = await import('../../client/src/components/phases/CheckInPanel.vue');
 const { default: DialoguePanel } = await import('../../client/src/components/phases/DialoguePanel.vue');
 const { default: PausePanel } = await import('../../client/src/components/phases/PausePanel.vue');
+const { default: ClosingPanel } = await import('../../client/src/components/phases/ClosingPanel.vue');
 const { default: NextTalk } = await import('../../client/src/components/talk/NextTalk.vue');
 const { default: TherapistPresence } = await import('../../client/src/components/talk/TherapistPresence.vue');
 const { default: NewRoomForm } = await import('../../client/src/components/console/NewRoomForm.vue');
@@ -123,6 +124,27 @@ describe('a pause in which the therapist rearranges the talk', () => {
     const dialogue = textOf(await renderScreen(DialoguePanel, { props: { floor: last.floor, method: last.method }, prepare: onBen(rooms.length) }));
     // The therapist who opened this room is called Ana too (the scenario's first name).
     expect(plain(dialogue)).toContain('Ana gave the floor to you and moved turn 2 to “Mirror”.');
+  });
+});
+
+describe('a time agreed before the talk, seen from its closing', () => {
+  it('is not offered as the next talk: the closing asks for one, and a new one can be proposed', async () => {
+    let room = benAsksLater();
+    room = ok(room, 'A', { type: 'acceptTime' }, T0 + 2000).room;
+    expect(room.appointment?.accepted).toBe(true);
+    // They talk now after all.
+    room = ok(room, 'A', { type: 'checkIn', calm: 6, tendency: 'pursue', safe: true }, T0 + 3000).room;
+    room = ok(room, 'B', { type: 'checkIn', calm: 5, tendency: 'withdraw', safe: true }, T0 + 4000).room;
+    room = ok(room, 'A', { type: 'wrapUp' }, T0 + 5000).room;
+    expect(room.phase).toBe('closing');
+    const closing = textOf(await renderScreen(ClosingPanel, { prepare: onPhoneOf(room, 'A', T0 + 6000) }));
+    expect(closing).not.toMatch(/Agreed/);
+    expect(closing).toContain(en.closing.nextAsk);
+
+    // Ana proposes the next one from the closing: that one is the next talk.
+    room = ok(room, 'A', { type: 'proposeTime', at: new Date(LATER + 120 * MIN).toISOString() }, T0 + 7000).room;
+    const proposed = textOf(await renderScreen(ClosingPanel, { prepare: onPhoneOf(room, 'A', T0 + 8000) }));
+    expect(proposed).toMatch(/You suggested .+ \(your time\)\. Waiting for Ben\./);
   });
 });
 

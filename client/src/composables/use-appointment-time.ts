@@ -12,7 +12,7 @@ export function useAppointmentTime(): ComputedRef<string> {
   const { t, locale } = useI18n();
   const room = useRoomStore();
   return computed(() => {
-    const at = room.view?.appointment?.at;
+    const at = room.nextAppointment?.at;
     return at === undefined ? '' : t('time.yourTime', { time: dayAndTime(at, locale.value) });
   });
 }

@@ -151,6 +151,20 @@ export const useRoomStore = defineStore('room', () => {
   const myCheckin = computed<CheckInAnswer | null>(() => ownCheckin(view.value));
   /** This partner said at the check-in that they feel tense (a calm of 3 or less): they get a gentle word. */
   const feelsTense = computed(() => (myCheckin.value?.calm ?? Infinity) <= TENSE_AT_MOST);
+  /**
+   * The next talk's time as the closing and the summary should speak of it: the room's
+   * appointment, unless it was proposed or agreed before this talk's dialogue began (it was for
+   * the talk just held). Then there is none yet, and the closing asks for one.
+   */
+  const nextAppointment = computed(() => {
+    const v = view.value;
+    const appointment = v?.appointment ?? null;
+    if (v === null || appointment === null || (v.phase !== 'closing' && v.phase !== 'ended')) return appointment;
+    const made = v.timeline.findLastIndex((e) => e.kind === 'timeProposed' || e.kind === 'timeAccepted');
+    // Not among the last 50 events at all: from long before the closing.
+    if (made < 0) return null;
+    return made > v.timeline.findLastIndex((e) => e.kind === 'dialogueStarted') ? appointment : null;
+  });
   /** The room's protocol minute in ms: shorter than a real one when the server runs scaled time. */
   const minuteMs = computed(() => view.value?.settings.minuteMs ?? REAL_MINUTE_MS);
   /** Who made the most recent event of a kind, from the shared timeline. */
@@ -317,6 +331,7 @@ export const useRoomStore = defineStore('room', () => {
     acting,
     myCheckin,
     feelsTense,
+    nextAppointment,
     minuteMs,
     can,
     lastEvent,
