@@ -126,9 +126,14 @@ describe.skipIf(!run)('the voice call between the two partners', () => {
     // The break ends: Sam, the caller, says ready once it is due. Alex's phone then says the
     // talk waits on Alex alone, and asks for Alex's own "I'm ready".
     await b.page.getByRole('heading', { name: en.break.due }).waitFor({ timeout: 25_000 });
+    // Alex leans towards pursuing: while Sam is away, the advice is to let Sam come back.
+    await a.page.getByText(en.break.pursueHint).waitFor();
     await button(b.page, en.break.ready).click();
-    await a.page.locator('[data-test=caller-ready]').getByText(en.break.callerReady.replace('{name}', 'Sam')).waitFor();
     await a.page.getByText(en.break.callerBack.replace('{name}', 'Sam')).waitFor();
+    // Sam is back: the advice for the wait is gone.
+    expect(await a.page.getByText(en.break.pursueHint).count()).toBe(0);
+    // Said once: the lead says Sam is back, with no second line saying it again.
+    expect(await a.page.locator('[data-test=caller-ready]').count()).toBe(0);
     expect(await button(a.page, en.break.readyWhenThey).count()).toBe(0);
     await button(a.page, en.break.ready).click();
     await b.page.locator('[data-test=break]').waitFor({ state: 'detached' });

@@ -57,7 +57,7 @@ async function breakAndReturn(a: Phone, b: Phone, onBreak: () => Promise<void>):
   await b.page.getByRole('heading', { name: en.break.due }).waitFor({ timeout: 30_000 });
   // Both say they are ready: the one who called it, then the one who waited, whose phone says so.
   await button(b.page, en.break.ready).click();
-  await a.page.locator('[data-test=caller-ready]').waitFor();
+  await a.page.getByText(en.break.callerBack.replace('{name}', 'Sam')).waitFor();
   await button(a.page, en.break.ready).click();
   await expect.poll(() => roleOf(a.page)).toBe(en.dialogue.speaker);
   await expect.poll(() => roleOf(b.page)).toBe(en.dialogue.listener);
