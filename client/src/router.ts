@@ -35,6 +35,9 @@ export const router = createRouter({
       ],
     },
     { path: '/notes', name: 'away', component: () => import('./views/AwayView.vue') },
+    // The names a therapist may guess for the console lead to it, not to the couples' start page.
+    { path: '/console', redirect: '/moderator' },
+    { path: '/therapist', redirect: '/moderator' },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 });

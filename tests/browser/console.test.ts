@@ -49,6 +49,10 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
   const coachCards = (phone: Phone) => phone.page.locator('[data-test=coach-card]');
 
   it('opens a room from the console, and both partners join from its two links', async () => {
+    // The address a therapist may guess leads to the console too.
+    await t.page.goto('/console');
+    await t.page.getByRole('heading', { name: consoleEn.home.title }).waitFor();
+    expect(new URL(t.page.url()).pathname).toBe('/moderator');
     await t.page.goto('/moderator');
     await t.page.getByRole('heading', { name: consoleEn.home.title }).waitFor();
     await t.page.getByText(consoleEn.home.empty).waitFor();
