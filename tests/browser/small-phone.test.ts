@@ -204,4 +204,31 @@ describe.skipIf(!run)('a small phone (320 × 568)', () => {
       room.close();
     }
   }, 90_000);
+  it("keeps a two-word name to its words in the summary's table", async () => {
+    const response = await fetch(`${server.url}/api/rooms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Dr. Weber', as: 'moderator', method: 'imago' }),
+    });
+    const created = (await response.json()) as CreateRoomResponse;
+    const therapist = io(server.url, { auth: { roomId: created.roomId, seatKey: created.seatKey }, transports: ['websocket'], forceNew: true });
+    try {
+      await joinAsPartner(a, `${server.url}/join/${created.roomId}#invite=${created.invites.A!}`, 'Sam');
+      await joinAsPartner(b, `${server.url}/join/${created.roomId}#invite=${created.invites.B!}`, 'Maria José');
+      const ack = (await therapist.timeout(10_000).emitWithAck('command', { id: 'end-small-names', type: 'end' })) as { ok: boolean };
+      expect(ack.ok).toBe(true);
+      const heading = a.page.locator('table.figures thead th').last();
+      await heading.getByText('Maria José').waitFor();
+      await fits(a, '15-summary-names');
+      // The lines the name takes: one per word, not "Mari / a / José".
+      const lines = await heading.locator('bdi').evaluate((bdi) => {
+        const range = (bdi.ownerDocument as unknown as { createRange(): { selectNodeContents(n: unknown): void; getClientRects(): { length: number } } }).createRange();
+        range.selectNodeContents(bdi.firstChild);
+        return range.getClientRects().length;
+      });
+      expect(lines).toBeLessThanOrEqual(2);
+    } finally {
+      therapist.disconnect();
+    }
+  }, 60_000);
 });
