@@ -33,9 +33,15 @@ function benAsksLater(): Room {
 }
 
 describe('"another time" from the invited partner, on the check-in screens', () => {
-  it("is said at once above the inviter's check-in form, with the proposed time", async () => {
+  it("is said at once above the inviter's check-in form, with the proposed time, and can be answered there", async () => {
     const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(benAsksLater()) }));
-    expect(text).toMatch(/Ben would rather talk another time: .+ \(your time\)\./);
+    // Said once, with the time in the card that answers it.
+    expect(text).toContain(en.invite.anotherTime.replace('{name}', 'Ben'));
+    expect(text).toMatch(/Ben suggests .+ \(your time\)\./);
+    // Accepted or answered with another time before Ana checks in, if she likes.
+    expect(text).toContain(en.time.accept);
+    expect(text).toContain(en.invite.orPropose);
+    expect(text).toContain(en.checkin.title);
   });
 
   it('after the check-in, says Ben asked for another time, not that Ana waits for him to check in', async () => {

@@ -136,7 +136,6 @@ const de: Messages = {
     waitingJoin: 'Warten, bis dein Gegenüber dazukommt.',
     resume: 'Willkommen zurück. Ihr macht beim Check-in weiter, wo ihr aufgehört habt.',
     notNow: 'Lieber später reden?',
-    anotherTime: '{name} möchte lieber ein andermal reden: {time}.',
     tense: 'Du hast gesagt, dass du gerade angespannt bist. Das ist in Ordnung. Geh es langsam an, und wenn es zu viel wird, ist der Pausenknopf immer da.',
   },
   safety: {

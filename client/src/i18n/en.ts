@@ -134,7 +134,6 @@ const en = {
     waitingJoin: 'Waiting for your partner to join.',
     resume: 'Welcome back. You go on with the check-in where you stopped.',
     notNow: 'Rather talk later?',
-    anotherTime: '{name} would rather talk another time: {time}.',
     tense: "You said you feel tense right now. That's all right. Go slowly, and if it gets too much, the break button is always there.",
   },
   safety: {
