@@ -215,7 +215,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(helmet, HELMET_OPTIONS);
   if (config.DUOLOGUE_ORIGIN !== undefined) {
     // A list makes the plugin answer only a matching Origin, instead of always naming the configured one.
-    await app.register(cors, { origin: [config.DUOLOGUE_ORIGIN], methods: ['GET', 'POST', 'DELETE'] });
+    // Retry-After is not among the headers a page on another origin may read unless named.
+    await app.register(cors, { origin: [config.DUOLOGUE_ORIGIN], methods: ['GET', 'POST', 'DELETE'], exposedHeaders: ['Retry-After'] });
   }
   const address = { configured: config.DUOLOGUE_PUBLIC_URL, lanAddress: deps.lanAddress ?? (() => null) };
   await roomRoutes(app, {

@@ -45,7 +45,9 @@ export class AuthGuard {
         await limiter.reward(key, 1).catch(() => undefined);
         throw error;
       }
-      if (result.ok) await limiter.reward(key, 1);
+      // A right key is let in even if its point cannot be handed back (the count in Redis did not
+      // answer): the point then stays counted until the window ends, which errs on the safe side.
+      if (result.ok) await limiter.reward(key, 1).catch(() => undefined);
       return result;
     });
   }

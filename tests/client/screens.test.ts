@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createRoom, viewFor, type Room } from '../../protocol';
 import { MIN, T0, inDialogue, newRoom, ok, seated } from '../protocol/helpers';
 import en from '../../client/src/i18n/en';
@@ -68,7 +68,21 @@ describe('"another time" from the invited partner, on the check-in screens', () 
     const counter = ok(benAsksLater(), 'A', { type: 'proposeTime', at: new Date(LATER + 60 * MIN).toISOString() }, T0 + 3000).room;
     const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(counter) }));
     expect(text).toContain(en.invite.anotherTime.replace('{name}', 'Ben'));
-    expect(text).not.toMatch(/Ben would rather talk another time: /);
+    // The one time on the screen is Ana's own, said as hers.
+    expect(text.match(/\(your time\)/g)).toHaveLength(1);
+    expect(text).toMatch(/You suggested .+ \(your time\)\. Waiting for Ben\./);
+  });
+
+  it('names the time on the "not safe" screen too, where the answer card also shows', async () => {
+    const unsafe = ok(benAsksLater(), 'A', { type: 'checkIn', calm: 2, tendency: 'unsure', safe: false }, T0 + 2000).room;
+    // The safety screen picks its support lines from the browser's languages; Node has no navigator.
+    vi.stubGlobal('navigator', { languages: ['en-GB'], language: 'en-GB' });
+    onTestFinished(() => {
+      vi.unstubAllGlobals();
+    });
+    const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(unsafe) }));
+    expect(text).toContain(en.invite.anotherTime.replace('{name}', 'Ben'));
+    expect(text).toMatch(/Ben suggests .+ \(your time\)\./);
   });
 
   it('still waits for the partner when no other time was asked', async () => {
@@ -183,6 +197,16 @@ describe('a break taken during the check-in', () => {
     // Ana had checked in before the break: there is no check-in of hers to go on with.
     expect(await seen([onBreak, after], 'A')()).not.toContain(line);
     expect(await seen([onBreak, after], 'A')()).toContain(en.checkin.done);
+    // Nor is it kept for later: were Ana to change her answers, the form would not welcome her back.
+    let anaResumed = true;
+    await renderScreen(CheckInPanel, {
+      prepare: () => {
+        const store = useRoomStore();
+        for (const r of [onBreak, after]) store.receive(viewFor(r, 'A', T0 + 20 * MIN));
+        anaResumed = store.checkInResumed;
+      },
+    });
+    expect(anaResumed).toBe(false);
     // In a room where neither had checked in, Ben checks in after the break: his line has done
     // its work and goes; Ana, still to check in, keeps hers.
     const bare = ok(seated(), 'B', { type: 'flood' }, T0 + 1000).room;

@@ -21,6 +21,8 @@ describe('cross-origin requests', () => {
   it('are allowed from DUOLOGUE_ORIGIN alone', async () => {
     const allowed = await api(server.url, '/api/health', { headers: { origin: ORIGIN } });
     expect(allowed.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    // A page on that origin may read a refusal's Retry-After, to say how long to wait.
+    expect(allowed.headers.get('access-control-expose-headers')?.toLowerCase()).toContain('retry-after');
     const other = await api(server.url, '/api/health', { headers: { origin: 'https://evil.example' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     const preflight = await api(server.url, '/api/rooms', {

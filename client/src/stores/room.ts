@@ -210,7 +210,8 @@ export const useRoomStore = defineStore('room', () => {
     // Gone once the check-in moves on: a new answer from this phone, or another phase.
     const answered = (v: StateView | null) => JSON.stringify(ownCheckin(v));
     if (next.phase !== 'checkin' || (checkInResumed.value && answered(before) !== answered(next))) checkInResumed.value = false;
-    else if (before?.break && !next.break) checkInResumed.value = true;
+    // Only for a partner still to answer: one who had checked in has no check-in to go on with.
+    else if (before?.break && !next.break && ownCheckin(next) === null) checkInResumed.value = true;
     if (before?.break && !next.break && next.floor && next.phase === 'dialogue') {
       resumePoint.value = { speaker: next.floor.speaker, step: next.floor.step, turn: next.floor.turn };
     } else if (before?.floor && next.floor && before.floor.step !== next.floor.step) {
