@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { CreateRoomBody, describeIssue, InvitePreviewBody, JoinRoomBody, REPAIR_CATALOG } from '../../protocol';
 import { addressKey, memoryLimiters, type LimiterFactory } from '../rate-limits';
@@ -28,11 +28,16 @@ type RoomRequest = FastifyRequest<{ Params: { roomId: string } }>;
 export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOptions): Promise<void> {
   const { rooms, guard } = options;
   const limited = rateLimit(options.httpLimit, options.limiters ?? memoryLimiters);
-  const guarded = async <T>(request: FastifyRequest, attempt: () => Promise<Result<T>>): Promise<Result<T>> => {
+  const guarded = async <T>(request: FastifyRequest, reply: FastifyReply, attempt: () => Promise<Result<T>>): Promise<Result<T>> => {
     const result = await guard.attempt(request.ip, attempt);
-    return result === 'rate_limited' ? RATE_LIMITED : result;
+    if (result !== 'rate_limited') return result;
+    // Said as the creation limit says it: the wait, in the header and in the sentence.
+    const seconds = await guard.waitSeconds(request.ip);
+    reply.header('retry-after', String(seconds));
+    return fail('rate_limited', `Too many failed attempts from this address. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`);
   };
-  const authenticate = (request: RoomRequest) => guarded(request, () => rooms.authenticate(request.params.roomId, bearer(request)));
+  const authenticate = (request: RoomRequest, reply: FastifyReply) =>
+    guarded(request, reply, () => rooms.authenticate(request.params.roomId, bearer(request)));
 
   app.get('/api/health', async (_request, reply) => {
     if (options.healthy !== undefined && !(await options.healthy())) {
@@ -53,7 +58,7 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
   app.post('/api/rooms/:roomId/join', { preHandler: limited }, async (request: RoomRequest, reply) => {
     const body = JoinRoomBody.safeParse(request.body);
     if (!body.success) return sendError(reply, 400, 'invalid', describeIssue(body.error));
-    const result = await guarded(request, () => rooms.join(request.params.roomId, body.data));
+    const result = await guarded(request, reply, () => rooms.join(request.params.roomId, body.data));
     if (!result.ok) return sendFailure(reply, result);
     return reply.code(200).send(result.value);
   });
@@ -62,19 +67,19 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
   app.post('/api/rooms/:roomId/invite', { preHandler: limited }, async (request: RoomRequest, reply) => {
     const body = InvitePreviewBody.safeParse(request.body);
     if (!body.success) return sendError(reply, 400, 'invalid', describeIssue(body.error));
-    const result = await guarded(request, () => rooms.previewInvite(request.params.roomId, body.data));
+    const result = await guarded(request, reply, () => rooms.previewInvite(request.params.roomId, body.data));
     if (!result.ok) return sendFailure(reply, result);
     return reply.header('cache-control', 'no-store').send(result.value);
   });
 
   app.get('/api/rooms/:roomId/summary', async (request: RoomRequest, reply) => {
-    const auth = await authenticate(request);
+    const auth = await authenticate(request, reply);
     if (!auth.ok) return sendFailure(reply, auth);
     return reply.header('cache-control', 'no-store').send(rooms.summary(auth.value.room));
   });
 
   app.get('/api/rooms/:roomId/appointment.ics', async (request: RoomRequest, reply) => {
-    const auth = await authenticate(request);
+    const auth = await authenticate(request, reply);
     if (!auth.ok) return sendFailure(reply, auth);
     const { appointment } = auth.value.room;
     if (appointment === null || !appointment.accepted) return sendError(reply, 404, 'no_appointment');
@@ -86,7 +91,7 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
   });
 
   app.delete('/api/rooms/:roomId', async (request: RoomRequest, reply) => {
-    const auth = await authenticate(request);
+    const auth = await authenticate(request, reply);
     if (!auth.ok) return sendFailure(reply, auth);
     // Gone already (a second device deleted it at the same moment): the outcome is the same.
     await rooms.remove(auth.value.room.id);
@@ -99,8 +104,6 @@ function roomLink(request: RoomRequest, address: PublicOriginOptions): string | 
   const found = publicOriginFor(request, address);
   return found === null ? null : `${found.origin}/room/${encodeURIComponent(request.params.roomId)}`;
 }
-
-const RATE_LIMITED = fail('rate_limited');
 
 /** The seat key of `Authorization: Bearer <seatKey>` (the scheme's case does not matter), or undefined. */
 function bearer(request: FastifyRequest): string | undefined {

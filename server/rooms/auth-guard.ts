@@ -17,6 +17,12 @@ export class AuthGuard {
     this.limiter = failuresPerMinute > 0 ? limiters({ name: 'auth', points: failuresPerMinute, duration: 60 }) : null;
   }
 
+  /** How long `address` waits before its attempts are checked again, in whole seconds (at least 1). */
+  async waitSeconds(address: string): Promise<number> {
+    const used = await this.limiter?.get(addressKey(address));
+    return Math.max(1, Math.ceil((used?.msBeforeNext ?? 1000) / 1000));
+  }
+
   /**
    * Runs one authentication for `address` (counted per `addressKey`: an IPv6 /64 as one): refused
    * at once while the address is over its failures. Each attempt takes a point before it is

@@ -327,6 +327,11 @@ describe('seat-key and invite guessing', () => {
     const limited = await request(url, 'GET', `/api/rooms/${created.roomId}/summary`, { key: created.seatKey });
     expect(limited.status).toBe(429);
     expect(limited.body).toMatchObject({ error: { code: 'rate_limited' } });
+    // The wait is said, in the header and the sentence alike: the rest of the minute.
+    const wait = Number(limited.headers.get('retry-after'));
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(60);
+    expect((limited.body as { error: { message: string } }).error.message).toContain(`Try again in ${wait} second`);
 
     const { url: other } = await serve({ DUOLOGUE_HTTP_LIMIT: 10 });
     const room = await createRoom(other, { name: 'Avery' });
