@@ -72,6 +72,13 @@ describe("the partners' line when the therapist moves the talk", () => {
     phone.as('moderator', { type: 'setFloor', speaker: 'B' }, T0 + 2000);
     phone.as('moderator', { type: 'setStep', step: 'mirror' }, T0 + 3000);
     expect(phone.store.steered).toEqual({ kind: 'floor', speaker: 'B', turn: 2, step: 'mirror' });
+    // A break taken during the pause does not lose it: the pause screen comes back after the break.
+    phone.as('A', { type: 'flood', minutes: 20 }, T0 + 3500);
+    expect(phone.store.view?.break).not.toBeNull();
+    expect(phone.store.steered).toEqual({ kind: 'floor', speaker: 'B', turn: 2, step: 'mirror' });
+    phone.as('moderator', { type: 'endBreak' }, T0 + 3700);
+    expect(phone.store.view).toMatchObject({ break: null, paused: true });
+    expect(phone.store.steered).toEqual({ kind: 'floor', speaker: 'B', turn: 2, step: 'mirror' });
     // The talk goes on: the line is still there for the dialogue's screen to say.
     phone.as('moderator', { type: 'resume' }, T0 + 4000);
     expect(phone.store.view?.paused).toBe(false);

@@ -223,12 +223,15 @@ export const useRoomStore = defineStore('room', () => {
       // The floor handed over and then that turn moved to another step (a therapist rearranging
       // the talk during a pause): both are said, in one line.
       if (moved?.kind === 'step' && earlier?.kind === 'floor' && earlier.turn === next.floor?.turn) steered.value = { ...earlier, step: moved.step };
+      // A break the therapist ends during a pause: the floor or step they moved is what the talk resumes with.
+      else if (moved?.kind === 'breakEnded' && next.paused && earlier !== null) steered.value = earlier;
       else if (moved !== null) steered.value = moved;
       else if (
         before.phase !== next.phase ||
         before.floor?.step !== next.floor?.step ||
         before.floor?.turn !== next.floor?.turn ||
-        (!before.break && next.break) ||
+        // A break during a pause keeps it: the pause screen comes back after it, moves and all.
+        (!before.break && next.break && !next.paused) ||
         // A pause starts clean; what the therapist moves during it is said once the talk goes on.
         (!before.paused && next.paused)
       ) {
