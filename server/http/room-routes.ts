@@ -32,7 +32,8 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
     const result = await guard.attempt(request.ip, attempt);
     if (result !== 'rate_limited') return result;
     // Said as the creation limit says it: the wait, in the header and in the sentence.
-    const seconds = await guard.waitSeconds(request.ip);
+    // (Should the count not answer now, the longest the window can last.)
+    const seconds = await guard.waitSeconds(request.ip).catch(() => 60);
     reply.header('retry-after', String(seconds));
     return fail('rate_limited', `Too many failed attempts from this address. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`);
   };
