@@ -17,7 +17,9 @@ describe('soak: whole sessions through dropped phones and a SIGKILLed server', (
     expect(report.commandsAcked).toBeGreaterThan(20 * 25);
     expect(report.clientDrops).toBeGreaterThan(0);
     // Rooms #5 and #15 were checked and deleted mid-run: gone from the files, every other one there.
-    expect(report.roomsDeleted).toBe(2);
+    // (One given up for a join whose answer died in the kill never reaches its deletion.)
+    expect(report.roomsDeleted).toBe([5, 15].filter((index) => !report.ambiguousRooms.includes(index)).length);
+    expect(report.roomsDeleted).toBeGreaterThanOrEqual(1);
     expect(report.storedRoomsChecked + report.roomsDeleted).toBeGreaterThanOrEqual(report.roomsEnded);
     // Every phone of every finished room ended on the final state (two or three phones a room).
     expect(report.clientsConverged).toBeGreaterThanOrEqual(report.roomsEnded * 2);

@@ -48,6 +48,8 @@ export interface SoakReport {
   acksChecked: number;
   /** Joins whose answer was lost in a kill and whose invite was then already used. */
   ambiguousJoins: number;
+  /** The rooms (by index) given up for such a join: they never reach their check or deletion. */
+  ambiguousRooms: number[];
   httpRetries: number;
   /** The server process's resident memory, sampled every second (MB): the highest, and the last before the final stop. */
   serverRssMb: { max: number; last: number } | null;
@@ -167,6 +169,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     commandsRetried: 0,
     acksChecked: 0,
     ambiguousJoins: 0,
+    ambiguousRooms: [],
     httpRetries: 0,
     serverRssMb: null,
     problems: [],
@@ -330,7 +333,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         try {
           await driveRoom(index);
         } catch (error) {
-          if (error instanceof AmbiguousJoin) report.ambiguousJoins += 1;
+          if (error instanceof AmbiguousJoin) {
+            report.ambiguousJoins += 1;
+            report.ambiguousRooms.push(index);
+          }
           else report.stuck.push(`room #${index}: ${error instanceof Error ? error.message : String(error)}`);
         }
         if (index % 20 === 19) say(`${index + 1} rooms done`);
