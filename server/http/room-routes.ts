@@ -34,8 +34,7 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
     // Said as the creation limit says it: the wait, in the header and in the sentence.
     // (Should the count not answer now, the longest the window can last.)
     const seconds = await guard.waitSeconds(request.ip).catch(() => 60);
-    reply.header('retry-after', String(seconds));
-    return fail('rate_limited', `Too many failed attempts from this address. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`);
+    return fail('rate_limited', waitFor(reply, seconds, 'Too many failed attempts from this address.'));
   };
   const authenticate = (request: RoomRequest, reply: FastifyReply) =>
     guarded(request, reply, () => rooms.authenticate(request.params.roomId, bearer(request)));
@@ -113,6 +112,12 @@ function bearer(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+/** A per-address refusal's wait: set as `Retry-After`, and said after `cause` in the message it returns. */
+function waitFor(reply: FastifyReply, seconds: number, cause: string): string {
+  reply.header('retry-after', String(seconds));
+  return `${cause} Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`;
+}
+
 function rateLimit(perMinute: number, limiters: LimiterFactory): preHandlerAsyncHookHandler {
   if (perMinute === 0) return async () => {};
   const limiter = limiters({ name: 'http', points: perMinute, duration: 60 });
@@ -121,10 +126,9 @@ function rateLimit(perMinute: number, limiters: LimiterFactory): preHandlerAsync
       await limiter.consume(addressKey(request.ip));
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      const seconds = Math.ceil(error.msBeforeNext / 1000);
-      reply.header('retry-after', String(seconds));
       // The command limit's "a few seconds" would mislead here: this window is a minute long.
-      return sendError(reply, 429, 'rate_limited', `Too many new talks or joins from this address. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`);
+      const message = waitFor(reply, Math.ceil(error.msBeforeNext / 1000), 'Too many new talks or joins from this address.');
+      return sendError(reply, 429, 'rate_limited', message);
     }
   };
 }

@@ -81,7 +81,8 @@ export interface CheckInDraft {
   safe: boolean | null;
 }
 
-function emptyDraft(): CheckInDraft {
+/** A check-in form with nothing tapped yet. */
+export function emptyDraft(): CheckInDraft {
   return { calm: null, tendency: null, safe: null };
 }
 
