@@ -29,11 +29,12 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
   const { rooms, guard } = options;
   const limited = rateLimit(options.httpLimit, options.limiters ?? memoryLimiters);
   const guarded = async <T>(request: FastifyRequest, reply: FastifyReply, attempt: () => Promise<Result<T>>): Promise<Result<T>> => {
-    const result = await guard.attempt(request.ip, attempt);
+    let seconds = 60;
+    const result = await guard.attempt(request.ip, attempt, (wait) => {
+      seconds = wait;
+    });
     if (result !== 'rate_limited') return result;
     // Said as the creation limit says it: the wait, in the header and in the sentence.
-    // (Should the count not answer now, the longest the window can last.)
-    const seconds = await guard.waitSeconds(request.ip).catch(() => 60);
     return fail('rate_limited', waitFor(reply, seconds, 'Too many failed attempts from this address.'));
   };
   const authenticate = (request: RoomRequest, reply: FastifyReply) =>

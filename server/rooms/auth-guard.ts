@@ -17,12 +17,6 @@ export class AuthGuard {
     this.limiter = failuresPerMinute > 0 ? limiters({ name: 'auth', points: failuresPerMinute, duration: 60 }) : null;
   }
 
-  /** How long `address` waits before its attempts are checked again, in whole seconds (at least 1). */
-  async waitSeconds(address: string): Promise<number> {
-    const used = await this.limiter?.get(addressKey(address));
-    return Math.max(1, Math.ceil((used?.msBeforeNext ?? 1000) / 1000));
-  }
-
   /**
    * Runs one authentication for `address` (counted per `addressKey`: an IPv6 /64 as one): refused
    * at once while the address is over its failures. Each attempt takes a point before it is
@@ -32,7 +26,12 @@ export class AuthGuard {
    * this process an address's attempts run one after another, so right keys that arrive
    * together (a console opening all its rooms, phones behind one router) cost nothing.
    */
-  async attempt<T extends { ok: boolean }>(address: string, authenticate: () => Promise<T>): Promise<T | 'rate_limited'> {
+  async attempt<T extends { ok: boolean }>(
+    address: string,
+    authenticate: () => Promise<T>,
+    /** Told, on a refusal, how long the address waits before it is checked again (whole seconds, at least 1). */
+    refused?: (retryAfterSeconds: number) => void,
+  ): Promise<T | 'rate_limited'> {
     const limiter = this.limiter;
     if (limiter === null) return authenticate();
     const key = addressKey(address);
@@ -40,7 +39,10 @@ export class AuthGuard {
       try {
         await limiter.consume(key);
       } catch (error) {
-        if (error instanceof RateLimiterRes) return 'rate_limited' as const;
+        if (error instanceof RateLimiterRes) {
+          refused?.(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
+          return 'rate_limited' as const;
+        }
         throw error;
       }
       let result: T;
