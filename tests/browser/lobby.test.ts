@@ -60,4 +60,24 @@ describe.skipIf(!run)('the inviter sees the invited partner arrive and answer', 
     }
     await saveScreen(b.page, '27-agreed-later');
   });
+  it('tells a partner who joins as the inviter calls a break, before "now is good" and on the break screen after it', async () => {
+    const link = await createTalk(a, 'Alex', { topic: 'Holidays' });
+    await joinTalk(b, link, 'Sam');
+    await a.page.getByRole('heading', { name: en.invite.partnerHere.replace('{name}', 'Sam') }).waitFor();
+    await a.page.locator('[data-test=flood]').click();
+    await a.page.locator('[data-test=flood-start]').click();
+    await a.page.getByRole('heading', { name: en.break.mine }).waitFor();
+
+    // Sam is still on "is now a good time?": the break is said there, with its end.
+    const onBreak = b.page.locator('[data-test=join-on-break]');
+    await expect.poll(() => onBreak.textContent()).toMatch(/^Alex is taking a short break until \d{1,2}:\d{2}( [AP]M)?\. Your talk begins after it\.$/);
+    await saveScreen(b.page, '26b-join-on-break');
+    await button(b.page, en.join.now).click();
+    await b.page.getByRole('heading', { name: en.break.theirs.replace('{name}', 'Alex') }).waitFor();
+    await b.page.getByText(en.break.checkInAfter.replace('{name}', 'Alex')).waitFor();
+    // Alex called the break: the line is Sam's alone.
+    expect(await a.page.locator('[data-test=checkin-after]').count()).toBe(0);
+    await saveScreen(b.page, '26c-break-before-checkin');
+    expect(await seriousViolations(b.page)).toEqual([]);
+  });
 });

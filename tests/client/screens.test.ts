@@ -15,6 +15,7 @@ const { default: CheckInPanel } = await import('../../client/src/components/phas
 const { default: DialoguePanel } = await import('../../client/src/components/phases/DialoguePanel.vue');
 const { default: PausePanel } = await import('../../client/src/components/phases/PausePanel.vue');
 const { default: ClosingPanel } = await import('../../client/src/components/phases/ClosingPanel.vue');
+const { default: BreakPanel } = await import('../../client/src/components/phases/BreakPanel.vue');
 const { default: NextTalk } = await import('../../client/src/components/talk/NextTalk.vue');
 const { default: TherapistPresence } = await import('../../client/src/components/talk/TherapistPresence.vue');
 const { default: NewRoomForm } = await import('../../client/src/components/console/NewRoomForm.vue');
@@ -228,6 +229,40 @@ describe('a break taken during the check-in', () => {
       },
     });
     expect(kept).toBe(false);
+  });
+});
+
+describe("the other partner's break before this partner's check-in", () => {
+  /** The break screen on `seat`'s phone, `room` as the server last told it. */
+  async function breakScreen(room: Room, seat: 'A' | 'B'): Promise<string> {
+    // The break's reminder asks the browser whether it may notify, and the repair line about
+    // reduced motion; Node has neither window nor navigator.
+    vi.stubGlobal('navigator', { languages: ['en-GB'], language: 'en-GB' });
+    vi.stubGlobal('window', { isSecureContext: false, matchMedia: () => ({ matches: false }) });
+    onTestFinished(() => {
+      vi.unstubAllGlobals();
+    });
+    const view = viewFor(room, seat, room.updatedAt);
+    expect(view.break).not.toBeNull();
+    return textOf(await renderScreen(BreakPanel, { props: { pause: view.break }, prepare: onPhoneOf(room, seat, room.updatedAt) }));
+  }
+  const line = (name: string) => en.break.checkInAfter.replace('{name}', name);
+
+  it('tells the partner who has not checked in (just joined, say) that the talk begins with their check-in after it', async () => {
+    // Ben joined and is still on "is now a good time?" when Ana calls a break.
+    const room = ok(seated(), 'A', { type: 'flood' }, T0 + 1000).room;
+    const ben = await breakScreen(room, 'B');
+    expect(ben).toContain(line('Ana'));
+    expect(ben).toContain(en.break.theirs.replace('{name}', 'Ana'));
+    // Ana called it: the line is not hers.
+    expect(await breakScreen(room, 'A')).not.toContain(line('Ben'));
+  });
+
+  it('is not said once that partner has checked in, nor in the dialogue', async () => {
+    const benIn = ok(seated(), 'B', { type: 'checkIn', calm: 6, tendency: 'unsure', safe: true }, T0 + 500).room;
+    expect(await breakScreen(ok(benIn, 'A', { type: 'flood' }, T0 + 1000).room, 'B')).not.toContain(line('Ana'));
+    const talking = ok(inDialogue({}, T0), 'A', { type: 'flood' }, T0 + 1000).room;
+    expect(await breakScreen(talking, 'B')).not.toContain(line('Ana'));
   });
 });
 

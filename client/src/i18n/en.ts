@@ -94,6 +94,7 @@ const en = {
     noTopic: 'No topic yet. You can find it together.',
     from: '{name} would like to talk.',
     fromTherapist: '{name}, your therapist, will guide the talk.',
+    onBreak: '{name} is taking a short break until {time}. Your talk begins after it.',
     nowAsk: 'Is now a good time?',
     now: 'Now is good',
     later: 'Another time',
@@ -316,6 +317,7 @@ const en = {
     noConfig: 'The call could not get its settings from the server, so it did not start. Check the connection, then tap the call button again.',
   },
   break: {
+    checkInAfter: 'After the break, your talk with {name} begins with your private check-in.',
     mine: "You're taking a break",
     theirs: '{name} is taking a break to calm down.',
     notRejection: "This is not rejection. They'll be back at {time}.",
