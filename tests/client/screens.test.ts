@@ -16,6 +16,7 @@ const { default: DialoguePanel } = await import('../../client/src/components/pha
 const { default: PausePanel } = await import('../../client/src/components/phases/PausePanel.vue');
 const { default: ClosingPanel } = await import('../../client/src/components/phases/ClosingPanel.vue');
 const { default: BreakPanel } = await import('../../client/src/components/phases/BreakPanel.vue');
+const { default: LobbyPanel } = await import('../../client/src/components/phases/LobbyPanel.vue');
 const { default: NextTalk } = await import('../../client/src/components/talk/NextTalk.vue');
 const { default: TherapistPresence } = await import('../../client/src/components/talk/TherapistPresence.vue');
 const { default: NewRoomForm } = await import('../../client/src/components/console/NewRoomForm.vue');
@@ -86,12 +87,53 @@ describe('"another time" from the invited partner, on the check-in screens', () 
     expect(text).toMatch(/Ben suggests .+ \(your time\)\./);
   });
 
+  it('stays said on the inviter\'s "Ben is here" screen after she answers with a time of her own', async () => {
+    const counter = ok(benAsksLater(), 'A', { type: 'proposeTime', at: new Date(LATER + 60 * MIN).toISOString() }, T0 + 3000).room;
+    const text = textOf(await renderScreen(LobbyPanel, { prepare: onPhoneOf(counter) }));
+    expect(text).toContain(en.invite.partnerHere.replace('{name}', 'Ben'));
+    expect(text).toContain(en.invite.anotherTime.replace('{name}', 'Ben'));
+    expect(text).toMatch(/You suggested .+ \(your time\)\. Waiting for Ben\./);
+  });
+
   it('still waits for the partner when no other time was asked', async () => {
     const room = ok(seated(), 'A', { type: 'checkIn', calm: 6, tendency: 'pursue', safe: true }, T0 + 2000).room;
     const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(room) }));
     expect(text).toContain(en.checkin.waiting.replace('{name}', 'Ben'));
     expect(text).toContain(en.checkin.notNow);
     expect(text).not.toContain('another time');
+  });
+});
+
+describe('"another time" from the partner who checked in first', () => {
+  /** Ana checked in, then asked to talk another time instead. */
+  function anaAsksLater(): Room {
+    const ana = ok(seated(), 'A', { type: 'checkIn', calm: 6, tendency: 'pursue', safe: true }, T0).room;
+    return ok(ana, 'A', { type: 'proposeTime', at: new Date(LATER).toISOString() }, T0 + 1000).room;
+  }
+
+  it('is said above the check-in form of the partner still to check in, with her time to answer', async () => {
+    const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(anaAsksLater(), 'B', T0 + 2000) }));
+    expect(text).toContain(en.invite.anotherTime.replace('{name}', 'Ana'));
+    expect(text).toMatch(/Ana suggests .+ \(your time\)\./);
+    expect(text).toContain(en.time.accept);
+    expect(text).toContain(en.checkin.title);
+  });
+
+  it("is not put on Ben when he answers her wish with a time of his own: on Ana's phone it stays hers", async () => {
+    const counter = ok(anaAsksLater(), 'B', { type: 'proposeTime', at: new Date(LATER + 60 * MIN).toISOString() }, T0 + 3000).room;
+    const ana = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(counter, 'A', T0 + 4000) }));
+    expect(ana).not.toContain(en.invite.anotherTime.replace('{name}', 'Ben'));
+    expect(ana).toMatch(/Ben suggests .+ \(your time\)\./);
+    // Ben's phone still says it was Ana who asked.
+    const ben = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(counter, 'B', T0 + 4000) }));
+    expect(ben).toContain(en.invite.anotherTime.replace('{name}', 'Ana'));
+  });
+
+  it('is set aside by a check-in made after the proposal: that partner is ready now', async () => {
+    const benThenIn = ok(benAsksLater(), 'B', { type: 'checkIn', calm: 6, tendency: 'unsure', safe: true }, T0 + 2000).room;
+    const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(benThenIn, 'A', T0 + 3000) }));
+    expect(text).not.toContain(en.invite.anotherTime.replace('{name}', 'Ben'));
+    expect(text).toContain(en.checkin.title);
   });
 });
 
