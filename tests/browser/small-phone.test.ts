@@ -231,4 +231,27 @@ describe.skipIf(!run)('a small phone (320 × 568)', () => {
       therapist.disconnect();
     }
   }, 60_000);
+  it("keeps the call button to one line and the banner's line about the partner to two, with long names", async () => {
+    const ana = 'Maximiliane Alexandra von Hohenberg';
+    const ben = 'Bartholomew Christopher Montgomery';
+    const link = await createTalk(a, ana, { topic: 'Sundays' });
+    await joinTalk(b, link, ben);
+    await button(b.page, en.join.now).click();
+    await welcomePartner(a, ben);
+    await checkIn(a, { calm: 6, tendency: 'pursue', safe: true });
+    await checkIn(b, { calm: 5, tendency: 'withdraw', safe: true });
+    await expect.poll(() => roleOf(b.page)).toBe(en.dialogue.listener);
+    await fits(b, '16-long-names');
+    // The name is cut short to the eye, and said whole to a screen reader.
+    const call = button(b.page, en.call.start.replace('{name}', ana));
+    const lines = async (locator: ReturnType<Page['locator']>): Promise<number> => {
+      const lineHeight = await locator.evaluate((el) => parseFloat((globalThis as unknown as { getComputedStyle(e: unknown): { lineHeight: string } }).getComputedStyle(el).lineHeight));
+      return (await locator.boundingBox())!.height / lineHeight;
+    };
+    expect(await call.count()).toBe(1);
+    const presence = b.page.locator('[data-test=role-banner] [data-test=presence]');
+    expect(await presence.textContent()).toContain(ana);
+    expect(await lines(b.page.locator('[data-test=call-start] .label')), "the call button's words").toBeLessThan(1.5);
+    expect(await lines(presence), 'the line about Ana').toBeLessThan(2.5);
+  }, 90_000);
 });
