@@ -1,5 +1,5 @@
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { createRoom, viewFor, type Room } from '../../protocol';
+import { claimSeat, createRoom, viewFor, type Room } from '../../protocol';
 import { MIN, T0, inDialogue, newRoom, ok, seated } from '../protocol/helpers';
 import en from '../../client/src/i18n/en';
 import de from '../../client/src/i18n/de';
@@ -134,6 +134,29 @@ describe('"another time" from the partner who checked in first', () => {
     const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(benThenIn, 'A', T0 + 3000) }));
     expect(text).not.toContain(en.invite.anotherTime.replace('{name}', 'Ben'));
     expect(text).toContain(en.checkin.title);
+  });
+});
+
+describe('who sees the check-in answers', () => {
+  it('is only the partner in a room of two, and the therapist too in a therapist\'s room, on the form and on the "not safe" screen', async () => {
+    vi.stubGlobal('navigator', { languages: ['en-GB'], language: 'en-GB' });
+    onTestFinished(() => {
+      vi.unstubAllGlobals();
+    });
+    const plain = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(seated(), 'B') }));
+    expect(plain).toContain(en.checkin.private);
+    // The therapist sees the answers: the form says so.
+    let guided = createRoom({ name: 'Dr. Weber', id: 'room-0123456789abcdefghij', minuteMs: MIN, as: 'moderator' }, T0).room;
+    for (const [seat, name] of [['A', 'Ana'], ['B', 'Ben']] as const) guided = claimSeat(guided, seat, name, T0).room;
+    const form = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(guided, 'B') }));
+    expect(form).toContain(en.checkin.privateModerated.replace('{name}', 'Dr. Weber'));
+    expect(form).not.toContain(en.checkin.private);
+    const unsafe = ok(guided, 'B', { type: 'checkIn', calm: 2, tendency: 'unsure', safe: false }, T0 + 1000).room;
+    const safety = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(unsafe, 'B', T0 + 2000) }));
+    expect(safety).toContain(en.safety.privateModerated.replace('{name}', 'Dr. Weber'));
+    expect(safety).not.toContain(en.safety.private);
+    const alone = ok(seated(), 'B', { type: 'checkIn', calm: 2, tendency: 'unsure', safe: false }, T0 + 1000).room;
+    expect(textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(alone, 'B', T0 + 2000) }))).toContain(en.safety.private);
   });
 });
 

@@ -119,6 +119,7 @@ const de: Messages = {
   checkin: {
     title: 'Dein privater Check-in',
     private: 'Nur du siehst deine Antworten.',
+    privateModerated: 'Deine Antworten sehen nur du und {name}, deine Therapeutin oder dein Therapeut. Dein Partner oder deine Partnerin sieht sie nie.',
     calm: 'Wie ruhig fühlst du dich gerade?',
     calmLow: '1 = sehr angespannt',
     calmHigh: '10 = ganz ruhig',
@@ -142,6 +143,7 @@ const de: Messages = {
   safety: {
     title: 'Danke, dass du es uns sagst',
     private: 'Diese Antwort bleibt bei dir. Auf dem anderen Handy sieht es nur so aus, als wärst du noch nicht so weit.',
+    privateModerated: 'Dein Partner oder deine Partnerin sieht diese Antwort nicht: Auf dem anderen Handy sieht es nur so aus, als wärst du noch nicht so weit. {name}, deine Therapeutin oder dein Therapeut, sieht sie.',
     body: 'Du musst dieses Gespräch nicht führen.',
     danger: 'Wenn du gerade in Gefahr bist, ruf den Notruf an: {number}.',
     dangerAnywhere: 'Wenn du gerade in Gefahr bist, ruf den örtlichen Notruf an.',

@@ -117,6 +117,7 @@ const en = {
     // A non-breaking hyphen: on a 320 px phone the heading broke as "check-" / "in".
     title: 'A private check\u2011in',
     private: 'Only you see your answers.',
+    privateModerated: 'Only you and {name}, your therapist, see your answers. Your partner never does.',
     calm: 'How calm do you feel right now?',
     calmLow: '1 = very tense',
     calmHigh: '10 = very calm',
@@ -140,6 +141,7 @@ const en = {
   safety: {
     title: 'Thank you for telling us',
     private: "Your partner won't see this answer. To them, you just haven't checked in yet.",
+    privateModerated: "Your partner won't see this answer: to them, you just haven't checked in yet. {name}, your therapist, does see it.",
     body: "You don't have to have this talk.",
     danger: 'If you are in danger now, call {number}.',
     dangerAnywhere: 'If you are in danger now, call your local emergency number.',
