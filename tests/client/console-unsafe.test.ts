@@ -8,10 +8,15 @@ import { renderScreen, textOf } from './render';
 const ROOM_ID = 'room-0123456789abcdefghij';
 let sendState: ((view: StateView) => void) | null = null;
 vi.mock('../../client/src/lib/socket', () => ({ socket: { on: () => undefined, io: { on: () => undefined } }, openRoomSocket: () => false, closeRoomSocket: () => undefined }));
+/** What this browser keeps of the room (the seat record), as the console stored it. */
+const kept: { unsafeSeen?: Array<'A' | 'B'> } = {};
 vi.mock('../../client/src/lib/seat-keys', () => ({
-  listSeats: () => [{ roomId: ROOM_ID, record: { seat: 'moderator', seatKey: 'k'.repeat(22), invites: {}, createdAt: 1 } }],
+  listSeats: () => [{ roomId: ROOM_ID, record: { seat: 'moderator', seatKey: 'k'.repeat(22), invites: {}, createdAt: 1, ...kept } }],
   forgetSeat: () => undefined,
   saveSeat: () => undefined,
+  markUnsafeSeen: (_roomId: string, partner: 'A' | 'B') => {
+    kept.unsafeSeen = [...new Set([...(kept.unsafeSeen ?? []), partner])];
+  },
 }));
 vi.mock('../../client/src/lib/moderator-link', () => ({
   openRoomLink: (_auth: unknown, on: { state: (view: StateView) => void }) => {
@@ -59,10 +64,23 @@ describe('a "not safe" answer changed on a partner\'s phone', () => {
     expect(card.text).not.toContain(en.partner.unsafe);
   });
 
+  it('is still known after the console reloads, when only the changed answer arrives', async () => {
+    delete kept.unsafeSeen;
+    await bensCard(unsafe);
+    expect(kept.unsafeSeen).toEqual(['B']);
+    // A new page: the store starts from what this browser kept, and the room says only "safe" now.
+    const card = await bensCard(changed);
+    expect(card.changed).toBe(true);
+    expect(card.text).toContain(earlier);
+  });
+
   it('is flagged as it is while it stands, and not said of a partner who never gave it', async () => {
+    delete kept.unsafeSeen;
     const standing = await bensCard(unsafe);
     expect(standing.text).toContain(en.partner.unsafe);
     expect(standing.text).not.toContain(earlier);
+    // Another browser, which never saw the "no": nothing is said of it.
+    delete kept.unsafeSeen;
     const never = await bensCard(changed);
     expect(never.changed).toBe(false);
     expect(never.text).not.toContain(earlier);

@@ -14,6 +14,11 @@ export interface SeatRecord {
   coachRead?: number[];
   /** This partner's check-in said "not safe": the start screen does not list the talk. */
   unsafe?: boolean;
+  /**
+   * A therapist's device: the partners it has seen answer "not safe" in this room. The room keeps
+   * only the latest answer, so a "no" later changed would leave the console no trace after a reload.
+   */
+  unsafeSeen?: Array<'A' | 'B'>;
 }
 
 const PREFIX = 'duologue:seat:';
@@ -132,6 +137,13 @@ export function listSeats(): { roomId: string; record: SeatRecord }[] {
 }
 
 /** Remembers that this partner put a coach line away, so it stays away after a reload. */
+/** Keeps on this device that `partner` was seen answering "not safe" in a room it moderates. */
+export function markUnsafeSeen(roomId: string, partner: 'A' | 'B'): void {
+  const record = loadSeat(roomId);
+  if (record === null || record.unsafeSeen?.includes(partner)) return;
+  saveSeat(roomId, { ...record, unsafeSeen: [...(record.unsafeSeen ?? []), partner] });
+}
+
 export function markCoachRead(roomId: string, at: number): void {
   const record = loadSeat(roomId);
   if (record === null || record.coachRead?.includes(at)) return;

@@ -19,7 +19,7 @@ import { allowedCommands } from '@protocol/machine/allowed';
 import type { CommandInput, CommandType, Method, Partner, StateView } from '@protocol/schemas';
 import { ApiError, createRoom, deleteRoom } from '../lib/api';
 import { openRoomLink, type LinkStatus, type RoomLink } from '../lib/moderator-link';
-import { forgetSeat, listSeats, saveSeat, type SeatRecord } from '../lib/seat-keys';
+import { forgetSeat, listSeats, markUnsafeSeen, saveSeat, type SeatRecord } from '../lib/seat-keys';
 import { clockOf, coachRecipient, roomTitle, seatName, timelineSentence } from '../lib/console-words';
 import { errorText, requestErrorText } from '../i18n';
 import { useConnectionStore } from './connection';
@@ -77,7 +77,8 @@ export const useConsoleStore = defineStore('console', () => {
   /**
    * The partners this console has seen answer "not safe", per room. The view holds only the
    * latest answer, so a "no" changed before the therapist looked would otherwise leave no
-   * trace; kept in this tab's memory only, never stored.
+   * trace. Kept with the room's key on this device (`markUnsafeSeen`), so a reload keeps the
+   * warning; it goes when the room is forgotten or deleted here.
    */
   const unsafeSeen = ref<Record<string, Partner[]>>({});
   // Connections are not state: they are opened and closed with the console's pages.
@@ -109,7 +110,10 @@ export const useConsoleStore = defineStore('console', () => {
           const answers = checkInAnswers(view);
           for (const partner of ['A', 'B'] as const) {
             const seen = unsafeSeen.value[id] ?? [];
-            if (answers[partner]?.safe === false && !seen.includes(partner)) unsafeSeen.value[id] = [...seen, partner];
+            if (answers[partner]?.safe === false && !seen.includes(partner)) {
+              unsafeSeen.value[id] = [...seen, partner];
+              markUnsafeSeen(id, partner);
+            }
           }
         },
         status(status, refusal) {
@@ -130,9 +134,11 @@ export const useConsoleStore = defineStore('console', () => {
   }
 
   /** Takes a stored moderator seat into the console's rooms, once. */
-  function track(roomId: string, record: Pick<SeatRecord, 'seatKey' | 'invites' | 'createdAt'>): ConsoleRoom {
+  function track(roomId: string, record: Pick<SeatRecord, 'seatKey' | 'invites' | 'createdAt' | 'unsafeSeen'>): ConsoleRoom {
     const existing = rooms.value[roomId];
     if (existing) return existing;
+    const seen = (record.unsafeSeen ?? []).filter((partner) => partner === 'A' || partner === 'B');
+    if (seen.length > 0) unsafeSeen.value[roomId] = seen;
     const room: ConsoleRoom = {
       roomId,
       seatKey: record.seatKey,
