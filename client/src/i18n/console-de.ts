@@ -152,7 +152,7 @@ const consoleDe: ConsoleMessages = {
   },
   coach: {
     title: 'Begleiten',
-    ended: 'Die Sitzung ist beendet: Es lassen sich keine Sätze mehr senden.',
+    ended: 'Die Sitzung ist beendet: Es lassen sich keine Hinweise mehr senden.',
     to: 'An',
     both: 'Beide',
     text: 'Dein Hinweis',
