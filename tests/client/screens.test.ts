@@ -17,6 +17,7 @@ const { default: PausePanel } = await import('../../client/src/components/phases
 const { default: ClosingPanel } = await import('../../client/src/components/phases/ClosingPanel.vue');
 const { default: BreakPanel } = await import('../../client/src/components/phases/BreakPanel.vue');
 const { default: LobbyPanel } = await import('../../client/src/components/phases/LobbyPanel.vue');
+const { default: CoachCards } = await import('../../client/src/components/talk/CoachCards.vue');
 const { default: NextTalk } = await import('../../client/src/components/talk/NextTalk.vue');
 const { default: TherapistPresence } = await import('../../client/src/components/talk/TherapistPresence.vue');
 const { default: NewRoomForm } = await import('../../client/src/components/console/NewRoomForm.vue');
@@ -134,6 +135,28 @@ describe('"another time" from the partner who checked in first', () => {
     const text = textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(benThenIn, 'A', T0 + 3000) }));
     expect(text).not.toContain(en.invite.anotherTime.replace('{name}', 'Ben'));
     expect(text).toContain(en.checkin.title);
+  });
+});
+
+describe("the therapist's lines during a break", () => {
+  it('keeps a line sent for the talk until the break is over, and shows one sent during it', async () => {
+    const before = 'Tell Ben how the evenings feel for you.';
+    const during = 'Breathe out slowly. There is no hurry.';
+    let room = inDialogue({ as: 'moderator' }, T0);
+    room = ok(room, 'moderator', { type: 'coach', to: 'A', text: before }, T0 + 1000).room;
+    room = ok(room, 'A', { type: 'flood' }, T0 + 2000).room;
+    const onBreak = (r: Room, now: number) => renderScreen(CoachCards, { prepare: onPhoneOf(r, 'A', now) }).then(textOf);
+    expect(await onBreak(room, T0 + 3000)).not.toContain(before);
+    const coached = ok(room, 'moderator', { type: 'coach', to: 'A', text: during }, T0 + 4000).room;
+    const text = await onBreak(coached, T0 + 5000);
+    expect(text).toContain(during);
+    expect(text).not.toContain(before);
+    // The break over, the line written for the talk comes first, with one more after it.
+    const back = ok(ok(coached, 'B', { type: 'ready' }, T0 + 20 * MIN).room, 'A', { type: 'ready' }, T0 + 22 * MIN).room;
+    expect(back.break).toBeNull();
+    const after = await onBreak(back, T0 + 23 * MIN);
+    expect(after).toContain(before);
+    expect(after).not.toContain(during);
   });
 });
 
