@@ -301,7 +301,16 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await t.page.setViewportSize({ width: 820, height: 1180 });
     await screen(t, '32-console-tablet');
     await t.page.emulateMedia({ colorScheme: 'light' });
+    const top = async (selector: string) => (await t.page.locator(selector).first().boundingBox())!;
+    // On a phone the columns stack with the talk and its controls first, above both partners and
+    // the timeline; on a laptop the partners keep the left column.
+    await t.page.setViewportSize({ width: 390, height: 844 });
+    await screen(t, '32b-console-phone');
+    const pause = t.page.getByRole('button', { name: consoleEn.controls.pause });
+    expect((await pause.boundingBox())!.y, 'Pause comes before the partners').toBeLessThan((await top('[data-test=partner-A]')).y);
+    expect((await pause.boundingBox())!.y + 44, 'Pause is on the first screen').toBeLessThan(844);
     await t.page.setViewportSize({ width: 1280, height: 800 });
+    expect((await top('[data-test=partner-A]')).x).toBeLessThan((await pause.boundingBox())!.x);
   });
 
   it('answers a refused command on screen in plain words', async () => {
@@ -378,8 +387,15 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
 
     // The session ends from the console; then the room is forgotten here and goes on for the partners.
     await t.page.goto(first.consolePath);
-    // Sam still holds the coach's line to both (the test of coaching above).
-    expect(await b.page.locator('[data-test=coach-card]').count()).toBeGreaterThan(0);
+    // Alex's break (from the list's test) still runs: the line to both, written for the talk (the
+    // test of coaching above), waits on Sam's phone until it is over; a line sent now shows at once.
+    await b.page.locator('[data-test=break]').waitFor();
+    expect(await b.page.locator('[data-test=coach-card]').count()).toBe(0);
+    const coach = t.page.locator('[data-test=coach]');
+    await coach.getByRole('radio', { name: 'Sam', exact: true }).check();
+    await coach.getByLabel(consoleEn.coach.text).fill('Stay with your breath for now.');
+    await button(t.page, consoleEn.coach.send).click();
+    await b.page.locator('[data-test=coach-card]').getByText('Stay with your breath for now.').waitFor();
     await t.page.locator('[data-test=end]').click();
     await t.page.getByRole('dialog', { name: consoleEn.controls.endTitle }).locator('[data-test=confirm]').click();
     for (const phone of [a, b]) await phone.page.getByRole('heading', { name: en.summary.title }).waitFor();
