@@ -400,6 +400,13 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     await t.page.getByRole('dialog', { name: consoleEn.controls.endTitle }).locator('[data-test=confirm]').click();
     for (const phone of [a, b]) await phone.page.getByRole('heading', { name: en.summary.title }).waitFor();
     await t.page.locator('[data-test=phase]').getByText(consoleEn.phase.ended).waitFor();
+    // The therapist gets the session's figures too, the same the partners' summaries show.
+    const figures = t.page.locator('[data-test=console-summary]');
+    await figures.locator('[data-test=console-talking]').waitFor();
+    expect(await figures.locator('[data-test=console-talking]').textContent()).toBe(await a.page.locator('[data-test=talking]').textContent());
+    for (const row of [en.summary.floor, en.summary.turns, en.summary.missed, en.summary.breaks, en.summary.repairs]) await figures.getByText(row).first().waitFor();
+    await figures.getByText(consoleEn.summary.noNext).waitFor();
+    await screen(t, '34-console-ended');
     // Nothing changes after the end: the console offers no control, note or line any more, and says why.
     await t.page.locator('[data-test=notes-ended]').getByText(consoleEn.notes.ended).waitFor();
     await t.page.locator('[data-test=coach-ended]').getByText(consoleEn.coach.ended).waitFor();

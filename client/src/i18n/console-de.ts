@@ -172,6 +172,14 @@ const consoleDe: ConsoleMessages = {
     none: 'Noch keine Notizen.',
     ended: 'Die Sitzung ist beendet, darum lassen sich hier keine Notizen mehr hinzufügen. Die Notizen unten bleiben, bis der Raum gelöscht wird.',
   },
+  summary: {
+    title: 'Die Zahlen',
+    loading: 'Die Zahlen werden geladen …',
+    retry: 'Noch einmal versuchen',
+    chart: 'Redezeit und Runden der beiden',
+    next: 'Nächstes Gespräch vereinbart für {time}.',
+    noNext: 'Es wurde kein nächstes Gespräch vereinbart.',
+  },
   repairs: {
     title: 'Reparatursätze',
     none: 'Noch keine gesendet.',

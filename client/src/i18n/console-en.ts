@@ -171,6 +171,14 @@ const consoleEn = {
     none: 'No notes yet.',
     ended: 'The session has ended, so no more notes can be added here. The notes below stay until the room is deleted.',
   },
+  summary: {
+    title: 'The figures',
+    loading: 'Loading the figures…',
+    retry: 'Try again',
+    chart: 'Floor time and turns for each partner',
+    next: 'Next talk agreed for {time}.',
+    noNext: 'No next talk was agreed.',
+  },
   repairs: {
     title: 'Repair phrases',
     none: 'None sent yet.',
