@@ -107,7 +107,20 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     // Alex sees only that Sam has not checked in yet.
     await a.page.getByText(say(en.checkin.waiting, { name: 'Sam' })).waitFor();
     const alexSees = (await a.page.locator('body').textContent()) ?? '';
-    for (const words of [en.safety.title, en.safety.private, consoleEn.partner.unsafe]) expect(alexSees).not.toContain(words);
+    for (const words of [en.safety.title, en.safety.private, say(en.safety.privateModerated, { name: 'Dr. Weber' }), consoleEn.partner.unsafe]) {
+      expect(alexSees).not.toContain(words);
+    }
+    // Sam is told, truthfully, who sees the answer: not Alex, but the therapist.
+    await b.page.getByText(say(en.safety.privateModerated, { name: 'Dr. Weber' })).waitFor();
+
+    // Sam's phone goes away (the quick exit would clear the room from it): the console says what
+    // that would mean, and stops saying it once the phone is back.
+    const away = card('B').locator('[data-test=unsafe-away]');
+    await b.page.goto('about:blank');
+    await away.getByText(say(consoleEn.partner.unsafeAway, { name: 'Sam' })).waitFor();
+    await b.page.goBack();
+    await b.page.getByText(say(en.safety.privateModerated, { name: 'Dr. Weber' })).waitFor();
+    await expect.poll(() => away.count()).toBe(0);
 
     // Sam changes the answer; the flag goes and the dialogue opens.
     await button(b.page, en.safety.change).click();

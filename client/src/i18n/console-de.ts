@@ -92,6 +92,7 @@ const consoleDe: ConsoleMessages = {
     safe: 'Fühlt sich sicher in diesem Gespräch',
     unsafe: 'Fühlt sich in diesem Gespräch nicht sicher',
     unsafeMeans: 'Nur du siehst das. {other} sieht nur, dass {name} noch nicht eingecheckt hat. Das Gespräch beginnt erst, wenn {name} die Antwort ändert; vielleicht möchtest du mit {name} allein sprechen.',
+    unsafeAway: 'Das Handy von {name} ist nicht verbunden. Hat {name} auf „Jetzt gehen“ getippt, hält dieses Handy den Raum nicht mehr und kann die Antwort nicht ändern: Du kannst die Sitzung hier beenden oder den Raum löschen.',
     wasUnsafe: 'Vorhin in dieser Sitzung hat {name} geantwortet, sich in diesem Gespräch nicht sicher zu fühlen, und die Antwort seitdem geändert. Vielleicht möchtest du mit {name} allein sprechen.',
   },
   talk: {
