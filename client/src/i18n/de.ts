@@ -321,7 +321,7 @@ const de: Messages = {
     noConfig: 'Der Anruf konnte seine Einstellungen nicht vom Server holen und hat darum nicht begonnen. Prüf die Verbindung und tippe dann noch einmal auf den Anruf-Knopf.',
   },
   break: {
-    checkInAfter: 'Nach der Pause geht es mit deinem privaten Check-in los.',
+    checkInAfter: 'Nach der Pause beginnt dein Gespräch mit {name}, zuerst mit deinem privaten Check-in.',
     mine: 'Du machst eine Pause',
     theirs: '{name} macht eine Pause, um sich zu beruhigen.',
     notRejection: 'Das ist keine Zurückweisung. Um {time} kommt ihr wieder zusammen.',
