@@ -18,6 +18,7 @@ const { default: ClosingPanel } = await import('../../client/src/components/phas
 const { default: BreakPanel } = await import('../../client/src/components/phases/BreakPanel.vue');
 const { default: LobbyPanel } = await import('../../client/src/components/phases/LobbyPanel.vue');
 const { default: CoachCards } = await import('../../client/src/components/talk/CoachCards.vue');
+const { default: SummaryPanel } = await import('../../client/src/components/phases/SummaryPanel.vue');
 const { default: NextTalk } = await import('../../client/src/components/talk/NextTalk.vue');
 const { default: TherapistPresence } = await import('../../client/src/components/talk/TherapistPresence.vue');
 const { default: NewRoomForm } = await import('../../client/src/components/console/NewRoomForm.vue');
@@ -180,6 +181,15 @@ describe('who sees the check-in answers', () => {
     expect(safety).not.toContain(en.safety.private);
     const alone = ok(seated(), 'B', { type: 'checkIn', calm: 2, tendency: 'unsure', safe: false }, T0 + 1000).room;
     expect(textOf(await renderScreen(CheckInPanel, { prepare: onPhoneOf(alone, 'B', T0 + 2000) }))).toContain(en.safety.private);
+  });
+
+  it("names the therapist's coach lines and notes among what the summary says is kept, in a therapist's room", async () => {
+    let guided = createRoom({ name: 'Dr. Weber', id: 'room-0123456789abcdefghij', minuteMs: MIN, as: 'moderator' }, T0).room;
+    for (const [seat, name] of [['A', 'Ana'], ['B', 'Ben']] as const) guided = claimSeat(guided, seat, name, T0).room;
+    const ended = ok(guided, 'moderator', { type: 'end' }, T0 + 1000).room;
+    expect(ended.phase).toBe('ended');
+    const text = textOf(await renderScreen(SummaryPanel, { prepare: onPhoneOf(ended, 'A', T0 + 2000) }));
+    expect(text).toContain(en.summary.privacyModerated.replace('{name}', 'Dr. Weber'));
   });
 });
 

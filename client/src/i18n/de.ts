@@ -430,6 +430,8 @@ const de: Messages = {
     turnsCount: 'Runden: {n}',
     privacy:
       'Nichts von dem, was ihr gesagt habt, wurde gespeichert. Eure Namen, das Thema und eure privaten Check-ins bleiben mit diesen Zahlen gespeichert, bis das Gespräch gelöscht wird.',
+    privacyModerated:
+      'Nichts von dem, was ihr gesagt habt, wurde gespeichert. Eure Namen, das Thema, eure privaten Check-ins sowie die Hinweise und privaten Notizen von {name} bleiben mit diesen Zahlen gespeichert, bis das Gespräch gelöscht wird.',
     delete: 'Dieses Gespräch löschen',
     deleteConfirm: 'Für euch beide löschen? Das lässt sich nicht rückgängig machen.',
     deleteConfirmTherapist: 'Für euch beide und für {name} löschen, samt den Notizen? Das lässt sich nicht rückgängig machen.',

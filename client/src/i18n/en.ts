@@ -429,6 +429,8 @@ const en = {
     turnsCount: '{n} turns',
     privacy:
       'Nothing either of you said was stored. Your names, the topic and your private check-ins are kept with these figures until the talk is deleted.',
+    privacyModerated:
+      "Nothing either of you said was stored. Your names, the topic, your private check-ins, and {name}'s coach lines and private notes are kept with these figures until the talk is deleted.",
     delete: 'Delete this talk',
     deleteConfirm: 'Delete it for both of you? This cannot be undone.',
     deleteConfirmTherapist: 'Delete it for both of you and for {name}, notes included? This cannot be undone.',
