@@ -70,7 +70,7 @@ describe.skipIf(!run)('the inviter sees the invited partner arrive and answer', 
 
     // Sam is still on "is now a good time?": the break is said there, with its end.
     const onBreak = b.page.locator('[data-test=join-on-break]');
-    await expect.poll(() => onBreak.textContent()).toMatch(/^Alex is taking a short break until \d{1,2}:\d{2}( [AP]M)?\. Your talk begins after it\.$/);
+    await expect.poll(() => onBreak.textContent()).toMatch(/^Alex is taking a break until \d{1,2}:\d{2}( [AP]M)?\. Your talk begins after it\.$/);
     await saveScreen(b.page, '26b-join-on-break');
     await button(b.page, en.join.now).click();
     await b.page.getByRole('heading', { name: en.break.theirs.replace('{name}', 'Alex') }).waitFor();

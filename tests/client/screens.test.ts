@@ -356,6 +356,11 @@ describe("the other partner's break before this partner's check-in", () => {
     expect(await breakScreen(room, 'A')).not.toContain(line('Ben'));
   });
 
+  it('is not said to a partner who asked to talk another time: for them the talk does not begin after it', async () => {
+    const room = ok(benAsksLater(), 'A', { type: 'flood' }, T0 + 2000).room;
+    expect(await breakScreen(room, 'B')).not.toContain(line('Ana'));
+  });
+
   it('is not said once that partner has checked in, nor in the dialogue', async () => {
     const benIn = ok(seated(), 'B', { type: 'checkIn', calm: 6, tendency: 'unsure', safe: true }, T0 + 500).room;
     expect(await breakScreen(ok(benIn, 'A', { type: 'flood' }, T0 + 1000).room, 'B')).not.toContain(line('Ana'));

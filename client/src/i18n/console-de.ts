@@ -92,7 +92,7 @@ const consoleDe: ConsoleMessages = {
     safe: 'Fühlt sich sicher in diesem Gespräch',
     unsafe: 'Fühlt sich in diesem Gespräch nicht sicher',
     unsafeMeans: 'Nur du siehst das. {other} sieht nur, dass {name} noch nicht eingecheckt hat. Das Gespräch beginnt erst, wenn {name} die Antwort ändert; vielleicht möchtest du mit {name} allein sprechen.',
-    unsafeAway: 'Das Handy von {name} ist nicht verbunden. Hat {name} auf „Jetzt gehen“ getippt, hält dieses Handy den Raum nicht mehr und kann die Antwort nicht ändern: Du kannst die Sitzung hier beenden oder den Raum löschen.',
+    unsafeAway: 'Das Handy von {name} ist nicht verbunden. Hat {name} auf „Jetzt gehen“ getippt, ist der Raum auf diesem Handy gelöscht, und von dort lässt sich die Antwort nicht mehr ändern: Du kannst die Sitzung hier beenden oder den Raum löschen.',
     wasUnsafe: 'Vorhin in dieser Sitzung hat {name} geantwortet, sich in diesem Gespräch nicht sicher zu fühlen, und die Antwort seitdem geändert. Vielleicht möchtest du mit {name} allein sprechen.',
   },
   talk: {
@@ -178,7 +178,7 @@ const consoleDe: ConsoleMessages = {
     loading: 'Die Zahlen werden geladen …',
     retry: 'Noch einmal versuchen',
     chart: 'Redezeit und Runden der beiden',
-    next: 'Nächstes Gespräch vereinbart für {time}.',
+    next: 'Das nächste Gespräch ist vereinbart: {time}.',
     noNext: 'Es wurde kein nächstes Gespräch vereinbart.',
   },
   repairs: {

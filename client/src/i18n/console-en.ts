@@ -91,7 +91,7 @@ const consoleEn = {
     safe: 'Feels safe having this talk',
     unsafe: 'Does not feel safe having this talk',
     unsafeMeans: 'Only you see this. {other} sees only that {name} has not checked in yet. The talk cannot begin until {name} changes the answer; you may want to speak with {name} alone.',
-    unsafeAway: "{name}'s phone is not connected. If {name} tapped “Leave now”, that phone no longer holds this room and cannot change the answer: you can end the session or delete the room here.",
+    unsafeAway: "{name}'s phone is not connected. If {name} tapped “Leave now”, the room is cleared from that phone, and the answer can no longer be changed there: you can end the session or delete the room here.",
     wasUnsafe: 'Earlier in this session {name} answered that they did not feel safe having this talk, and has since changed the answer. You may want to check in with {name} alone.',
   },
   talk: {
@@ -177,7 +177,7 @@ const consoleEn = {
     loading: 'Loading the figures…',
     retry: 'Try again',
     chart: 'Floor time and turns for each partner',
-    next: 'Next talk agreed for {time}.',
+    next: 'The next talk is agreed: {time}.',
     noNext: 'No next talk was agreed.',
   },
   repairs: {

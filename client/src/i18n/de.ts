@@ -98,7 +98,7 @@ const de: Messages = {
     noTopic: 'Noch kein Thema. Ihr könnt es gemeinsam finden.',
     from: '{name} möchte mit dir sprechen.',
     fromTherapist: '{name}, deine Therapeutin oder dein Therapeut, begleitet das Gespräch.',
-    onBreak: '{name} macht gerade eine kurze Pause, bis {time}. Danach beginnt euer Gespräch.',
+    onBreak: '{name} macht gerade eine Pause, bis {time}. Danach beginnt euer Gespräch.',
     nowAsk: 'Passt es dir jetzt?',
     now: 'Jetzt passt es',
     later: 'Lieber ein andermal',
@@ -321,7 +321,7 @@ const de: Messages = {
     noConfig: 'Der Anruf konnte seine Einstellungen nicht vom Server holen und hat darum nicht begonnen. Prüf die Verbindung und tippe dann noch einmal auf den Anruf-Knopf.',
   },
   break: {
-    checkInAfter: 'Nach der Pause beginnt dein Gespräch mit {name}, zuerst mit deinem privaten Check-in.',
+    checkInAfter: 'Nach der Pause beginnt dein Gespräch mit {name}; zuerst kommt dein privater Check-in.',
     mine: 'Du machst eine Pause',
     theirs: '{name} macht eine Pause, um sich zu beruhigen.',
     notRejection: 'Das ist keine Zurückweisung. Um {time} kommt ihr wieder zusammen.',

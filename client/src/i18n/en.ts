@@ -94,7 +94,7 @@ const en = {
     noTopic: 'No topic yet. You can find it together.',
     from: '{name} would like to talk.',
     fromTherapist: '{name}, your therapist, will guide the talk.',
-    onBreak: '{name} is taking a short break until {time}. Your talk begins after it.',
+    onBreak: '{name} is taking a break until {time}. Your talk begins after it.',
     nowAsk: 'Is now a good time?',
     now: 'Now is good',
     later: 'Another time',

@@ -16,6 +16,13 @@ export function dayAndTime(epochMs: number, locale: string): string {
   }).format(epochMs);
 }
 
+const HALF_DAY_MS = 12 * 60 * 60 * 1000;
+
+/** A break's time: the time of day, with the day too when it is half a day or more from `now`. */
+export function breakTime(epochMs: number, now: number, locale: string): string {
+  return epochMs - now >= HALF_DAY_MS ? dayAndTime(epochMs, locale) : clockTime(epochMs, locale);
+}
+
 /** "12:05" or "1:02:05": a countdown, never below zero. */
 export function countdown(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));

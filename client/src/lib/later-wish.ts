@@ -20,5 +20,8 @@ export function partnerAsksLater(view: StateView | null, me: SeatId | null, part
   if (view === null || view.appointment === null || me === null || partner === null) return false;
   const theirs = asksLaterFrom(view, partner);
   const mine = asksLaterFrom(view, me);
+  // The view holds the last 50 events: with neither proposal among them, the one who made the
+  // time on the table is the best reading left.
+  if (theirs < 0 && mine < 0 && view.timeline[0]?.kind !== 'created') return view.appointment.by === partner;
   return theirs >= 0 && (mine < 0 || theirs < mine);
 }

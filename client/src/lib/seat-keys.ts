@@ -136,7 +136,6 @@ export function listSeats(): { roomId: string; record: SeatRecord }[] {
   return found;
 }
 
-/** Remembers that this partner put a coach line away, so it stays away after a reload. */
 /** Keeps on this device that `partner` was seen answering "not safe" in a room it moderates. */
 export function markUnsafeSeen(roomId: string, partner: 'A' | 'B'): void {
   const record = loadSeat(roomId);
@@ -144,6 +143,7 @@ export function markUnsafeSeen(roomId: string, partner: 'A' | 'B'): void {
   saveSeat(roomId, { ...record, unsafeSeen: [...(record.unsafeSeen ?? []), partner] });
 }
 
+/** Remembers that this partner put a coach line away, so it stays away after a reload. */
 export function markCoachRead(roomId: string, at: number): void {
   const record = loadSeat(roomId);
   if (record === null || record.coachRead?.includes(at)) return;

@@ -17,3 +17,8 @@ export function talkingMs(summary: Summary, now: number): number | null {
   }, 0);
   return Math.max(0, end - start - onBreak);
 }
+
+/** A span of time as the summaries say it: seconds under a minute, whole minutes above. */
+export function spanText(ms: number, t: (key: string, values: Record<string, number>) => string): string {
+  return ms < 60_000 ? t('common.seconds', { n: Math.round(ms / 1000) }) : t('common.minutes', { n: Math.round(ms / 60_000) });
+}
