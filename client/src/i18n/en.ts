@@ -117,7 +117,7 @@ const en = {
     // A non-breaking hyphen: on a 320 px phone the heading broke as "check-" / "in".
     title: 'A private check\u2011in',
     private: 'Only you see your answers.',
-    privateModerated: 'Only you and {name}, your therapist, see your answers. Your partner never does.',
+    privateModerated: 'Only you and {name}, your therapist, see your answers.',
     calm: 'How calm do you feel right now?',
     calmLow: '1 = very tense',
     calmHigh: '10 = very calm',
@@ -141,7 +141,7 @@ const en = {
   safety: {
     title: 'Thank you for telling us',
     private: "Your partner won't see this answer. To them, you just haven't checked in yet.",
-    privateModerated: "Your partner won't see this answer: to them, you just haven't checked in yet. {name}, your therapist, does see it.",
+    privateModerated: "Your partner won't see this answer. To them, you just haven't checked in yet. {name}, your therapist, sees it.",
     body: "You don't have to have this talk.",
     danger: 'If you are in danger now, call {number}.',
     dangerAnywhere: 'If you are in danger now, call your local emergency number.',
@@ -319,7 +319,7 @@ const en = {
     noConfig: 'The call could not get its settings from the server, so it did not start. Check the connection, then tap the call button again.',
   },
   break: {
-    checkInAfter: 'After the break, your talk with {name} begins with your private check-in.',
+    checkInAfter: 'After the break, your talk with {name} begins with your check-in.',
     mine: "You're taking a break",
     theirs: '{name} is taking a break to calm down.',
     notRejection: "This is not rejection. They'll be back at {time}.",
@@ -430,7 +430,7 @@ const en = {
     privacy:
       'Nothing either of you said was stored. Your names, the topic and your private check-ins are kept with these figures until the talk is deleted.',
     privacyModerated:
-      "Nothing either of you said was stored. Your names, the topic, your private check-ins, and {name}'s coach lines and private notes are kept with these figures until the talk is deleted.",
+      "Nothing either of you said was stored. Your names, the topic and your private check-ins are kept with these figures until the talk is deleted, and so are {name}'s coach lines and notes.",
     delete: 'Delete this talk',
     deleteConfirm: 'Delete it for both of you? This cannot be undone.',
     deleteConfirmTherapist: 'Delete it for both of you and for {name}, notes included? This cannot be undone.',
