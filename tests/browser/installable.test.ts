@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchPhone, mustRunBrowserTests } from './support/chromium';
+import { chromiumAvailable, launchPhone, LONDON, mustRunBrowserTests } from './support/chromium';
 import { saveScreen, seriousViolations } from './support/screens';
 import { startServer, type BrowserTestServer } from './support/server';
 import { button, createTalk, en, startDialogue, type Phone } from './support/talk';
@@ -46,7 +46,8 @@ describe.skipIf(!run)('the app installs, and keeps its shell for a flaky line', 
 
   beforeAll(async () => {
     server = await startServer();
-    a = await launchPhone(server.url);
+    // Chromium installs no app from an incognito-like context: this phone keeps a profile.
+    a = await launchPhone(server.url, LONDON, { ownProfile: true });
   });
   afterAll(async () => {
     await a?.close();
