@@ -7,7 +7,7 @@ import { migrate } from './sqlite-migrations';
 import type { Commit, CommitResult, InviteRecord, RoomStore, SeatSecret, StoredRoom } from './room-store';
 import { configure, openWriter, type RoomWrite, type TimelineWrite, type WriterError, type WriterReply, type WriterRequest } from './sqlite-writer';
 
-/** The lists of a room stored whole in rows of their own (`room_lists`); the timeline has a row per event. */
+/** The lists of a room stored whole in rows of their own (`room_lists`); the timeline has a row per event (`room_timeline`). */
 const LISTS = ['notes', 'coach', 'repairs'] as const;
 
 /** The database file's name inside DUOLOGUE_DATA_DIR. */
@@ -38,7 +38,7 @@ export function openSqliteStore(dataDir: string, options: { writer?: SqliteWrite
   // These statements only read; every write goes through the writer (its own connection).
   const q = {
     loadRoom: db.prepare<[string], { data: string; version: number }>('SELECT data, version FROM rooms WHERE id = ?'),
-    loadEvents: db.prepare<[string], { data: string }>('SELECT data FROM room_events WHERE room_id = ? ORDER BY seq'),
+    loadEvents: db.prepare<[string], { data: string }>('SELECT data FROM room_timeline WHERE room_id = ? ORDER BY seq'),
     loadLists: db.prepare<[string], { list: string; data: string }>('SELECT list, data FROM room_lists WHERE room_id = ?'),
     seatKeys: db.prepare<[string], { seat: string; key_hash: Buffer }>('SELECT seat, key_hash FROM seat_keys WHERE room_id = ?'),
     invites: db.prepare<[string], { seat: string; code_hash: Buffer; used: number }>(
@@ -124,7 +124,7 @@ export function openSqliteStore(dataDir: string, options: { writer?: SqliteWrite
           updatedAt: room.updatedAt,
           deadline: record.deadline,
           lists,
-          timeline: timelineWrite(room.timeline, undefined) ?? { restart: false, append: [], keep: 0 },
+          timeline: timelineWrite(room.timeline, undefined) ?? { restart: false, append: [], keep: 0, dropped: 0 },
           seatKeys: record.seatKeys.map((key) => ({ seat: key.seat, hash: key.hash })),
           invites: record.invites.map((invite) => ({ seat: invite.seat, hash: invite.hash })),
         },
@@ -212,10 +212,13 @@ function timelineWrite(events: Room['timeline'], before: Room['timeline'] | unde
   if (before === events) return null;
   const last = before?.at(-1);
   const kept = last === undefined ? -1 : events.lastIndexOf(last);
+  // Without `before`, what is stored is not known here: the timeline is written whole.
+  const restart = before === undefined || (last !== undefined && kept === -1);
   return {
-    restart: last !== undefined && kept === -1,
+    restart,
     append: events.slice(kept + 1).map((event) => JSON.stringify(event)),
     keep: events.length,
+    dropped: restart ? 0 : before.length - (kept + 1),
   };
 }
 

@@ -10,12 +10,25 @@ import { parentPort, workerData } from 'node:worker_threads';
  * reports the `COMMIT` returned; it keeps a connection of its own for reads.
  */
 
+/**
+ * The timeline's slots a room: one per event kept, at most the stored limit
+ * (`STORED_LIST_LIMIT`, checked by tests/server/store-migration.test.ts). The third migration
+ * fixes this number in the stored slots (`seq % 200`): changing it needs a migration of its own.
+ */
+export const TIMELINE_SLOTS = 200;
+
 /** The timeline's change: events appended after the last stored one, at most `keep` kept. */
 export interface TimelineWrite {
-  /** The last stored event is gone from the room: drop every stored event first. */
+  /** The last stored event is gone from the room, or what is stored is not known: drop every stored event first. */
   restart: boolean;
   append: string[];
   keep: number;
+  /**
+   * Events kept before the change that it drops from the front. A new event's slot is the one
+   * of the event `TIMELINE_SLOTS` before it, so the ring drops those by itself when the room
+   * keeps a full ring; with fewer kept, they are deleted.
+   */
+  dropped: number;
 }
 
 /** One commit, serialized: what the writer runs inside its own savepoint. */
@@ -78,18 +91,21 @@ export function openWriter(file: string): (request: WriterRequest) => WriterRepl
   configure(db);
 
   const q = {
-    insertRoom: db.prepare('INSERT INTO rooms (id, data, version, updated_at, next_deadline) VALUES (?, ?, 1, ?, ?)'),
+    insertRoom: db.prepare('INSERT INTO rooms (id, data, version, updated_at, next_deadline, last_event) VALUES (?, ?, 1, ?, ?, ?)'),
     insertKey: db.prepare('INSERT INTO seat_keys (room_id, seat, key_hash) VALUES (?, ?, ?)'),
     insertInvite: db.prepare('INSERT INTO invites (room_id, seat, code_hash) VALUES (?, ?, ?)'),
-    lastEvent: db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM room_events WHERE room_id = ?'),
-    appendEvent: db.prepare('INSERT INTO room_events (room_id, seq, data) VALUES (?, ?, ?)'),
-    dropEvents: db.prepare('DELETE FROM room_events WHERE room_id = ? AND seq <= ?'),
+    putEvent: db.prepare(
+      'INSERT INTO room_timeline (room_id, slot, seq, data) VALUES (?, ?, ?, ?) ON CONFLICT (room_id, slot) DO UPDATE SET seq = excluded.seq, data = excluded.data',
+    ),
+    clearEvents: db.prepare('DELETE FROM room_timeline WHERE room_id = ?'),
+    dropEvents: db.prepare('DELETE FROM room_timeline WHERE room_id = ? AND seq <= ?'),
     writeList: db.prepare(
       'INSERT INTO room_lists (room_id, list, data) VALUES (?, ?, ?) ON CONFLICT (room_id, list) DO UPDATE SET data = excluded.data',
     ),
     version: db.prepare<[string], { version: number }>('SELECT version FROM rooms WHERE id = ?'),
-    updateRoom: db.prepare(
-      'UPDATE rooms SET data = ?, version = version + 1, updated_at = ?, next_deadline = ? WHERE id = ? AND version = ?',
+    // Counts the new events in `last_event` and returns it: the new ones end there.
+    updateRoom: db.prepare<[string, number, number | null, number, string, number], { last_event: number }>(
+      'UPDATE rooms SET data = ?, version = version + 1, updated_at = ?, next_deadline = ?, last_event = last_event + ? WHERE id = ? AND version = ? RETURNING last_event',
     ),
     remember: db.prepare('INSERT INTO accepted_commands (room_id, seat, command_id, rev) VALUES (?, ?, ?, ?)'),
     accepted: db.prepare<[string, string, string], { rev: number }>(
@@ -100,17 +116,18 @@ export function openWriter(file: string): (request: WriterRequest) => WriterRepl
   };
   const blob = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-  const writeLists = (roomId: string, lists: Array<[string, string]>, timeline: TimelineWrite | null): void => {
+  /** Writes the changed lists, and the timeline's new events after the event `last` (its seq). */
+  const writeLists = (roomId: string, lists: Array<[string, string]>, timeline: TimelineWrite | null, last: number): void => {
     for (const [list, data] of lists) q.writeList.run(roomId, list, data);
     if (timeline === null) return;
-    const stored = q.lastEvent.get(roomId)?.seq ?? -1;
-    if (timeline.restart) q.dropEvents.run(roomId, stored);
-    let seq = stored;
+    if (timeline.keep > TIMELINE_SLOTS) throw new Error(`a timeline keeps at most ${TIMELINE_SLOTS} events, not ${timeline.keep}`);
+    if (timeline.restart) q.clearEvents.run(roomId);
+    let seq = last;
     for (const event of timeline.append) {
       seq += 1;
-      q.appendEvent.run(roomId, seq, event);
+      q.putEvent.run(roomId, seq % TIMELINE_SLOTS, seq, event);
     }
-    q.dropEvents.run(roomId, seq - timeline.keep);
+    if (timeline.dropped > 0 && timeline.keep < TIMELINE_SLOTS) q.dropEvents.run(roomId, seq - timeline.keep);
   };
 
   // Any step that finds the world changed throws this, which rolls the savepoint back.
@@ -131,8 +148,10 @@ export function openWriter(file: string): (request: WriterRequest) => WriterRepl
     if (row === null) {
       if (q.version.get(roomId)?.version !== expectedVersion) throw new Conflict();
     } else {
-      if (q.updateRoom.run(row.data, row.updatedAt, row.deadline, roomId, expectedVersion).changes !== 1) throw new Conflict();
-      writeLists(roomId, write.lists, write.timeline);
+      const added = write.timeline?.append.length ?? 0;
+      const updated = q.updateRoom.get(row.data, row.updatedAt, row.deadline, added, roomId, expectedVersion);
+      if (updated === undefined) throw new Conflict();
+      writeLists(roomId, write.lists, write.timeline, updated.last_event - added);
     }
     if (write.claim !== undefined) {
       if (q.spendInvite.run(roomId, write.claim.seat).changes !== 1) throw new Conflict();
@@ -170,8 +189,8 @@ export function openWriter(file: string): (request: WriterRequest) => WriterRepl
   );
 
   const insertRoom = db.transaction((record: RoomInsert) => {
-    q.insertRoom.run(record.roomId, record.data, record.updatedAt, record.deadline);
-    writeLists(record.roomId, record.lists, record.timeline);
+    q.insertRoom.run(record.roomId, record.data, record.updatedAt, record.deadline, record.timeline.append.length - 1);
+    writeLists(record.roomId, record.lists, record.timeline, -1);
     for (const key of record.seatKeys) q.insertKey.run(record.roomId, key.seat, blob(key.hash));
     for (const invite of record.invites) q.insertInvite.run(record.roomId, invite.seat, blob(invite.hash));
   });

@@ -2,9 +2,10 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyCommand, claimSeat, createRoom, type Room } from '../../protocol';
+import { applyCommand, claimSeat, createRoom, STORED_LIST_LIMIT, type Room } from '../../protocol';
 import { MIGRATIONS } from '../../server/store/sqlite-migrations';
 import { DATABASE_FILE, openSqliteStore } from '../../server/store/sqlite-store';
+import { TIMELINE_SLOTS } from '../../server/store/sqlite-writer';
 import { tempDataDir } from '../support/test-server';
 
 const data = tempDataDir();
@@ -56,11 +57,11 @@ describe('the store migration that gives long lists rows of their own', () => {
     await reopened.close();
     const check = new Database(join(dir, DATABASE_FILE), { readonly: true });
     expect(check.prepare('SELECT COUNT(*) AS n FROM room_lists').get()).toEqual({ n: 0 });
-    expect(check.prepare('SELECT COUNT(*) AS n FROM room_events').get()).toEqual({ n: 0 });
+    expect(check.prepare('SELECT COUNT(*) AS n FROM room_timeline').get()).toEqual({ n: 0 });
     check.close();
   });
 
-  it('appends timeline events one row each and drops those past the stored limit', async () => {
+  it('keeps timeline events one row each, the newest in the slots of those past the stored limit', async () => {
     const dir = join(data.dir, 'events');
     const store = openSqliteStore(dir);
     let room = busyRoom();
@@ -77,7 +78,66 @@ describe('the store migration that gives long lists rows of their own', () => {
     expect(await store.loadRoom(room.id)).toEqual({ room, version });
     await store.close();
     const check = new Database(join(dir, DATABASE_FILE), { readonly: true });
-    expect(check.prepare('SELECT COUNT(*) AS n FROM room_events').get()).toEqual({ n: 200 });
+    expect(check.prepare('SELECT COUNT(*) AS n FROM room_timeline').get()).toEqual({ n: 200 });
     check.close();
+  });
+});
+
+describe('the store migration that keeps the timeline in slots', () => {
+  it('keeps every event of a room written by the second schema, in order, and appends after them', async () => {
+    const dir = join(data.dir, 'second');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const room = busyRoom();
+    const old = new Database(join(dir, DATABASE_FILE));
+    old.exec(MIGRATIONS[0]!);
+    old.exec(MIGRATIONS[1]!);
+    old.pragma('user_version = 2');
+    const { timeline, notes, coach, repairs, ...row } = room;
+    old.prepare('INSERT INTO rooms (id, data, version, updated_at, next_deadline) VALUES (?, ?, 4, ?, ?)').run(room.id, JSON.stringify(row), room.updatedAt, 9000);
+    // Stored as the second schema's writer left them: seqs counting on from earlier, dropped ones gone.
+    timeline.forEach((event, i) => old.prepare('INSERT INTO room_events (room_id, seq, data) VALUES (?, ?, ?)').run(room.id, 395 + i, JSON.stringify(event)));
+    for (const [list, value] of Object.entries({ notes, coach, repairs })) {
+      old.prepare('INSERT INTO room_lists (room_id, list, data) VALUES (?, ?, ?)').run(room.id, list, JSON.stringify(value));
+    }
+    old.close();
+
+    const store = openSqliteStore(dir);
+    expect(await store.loadRoom(room.id)).toEqual({ room, version: 4 });
+    expect(await store.deadlines()).toEqual([{ roomId: room.id, deadline: 9000 }]);
+    const next = applyCommand(room, { id: 'repair-02', type: 'repair', phrase: 'calm.breathe' }, 'B', 7000);
+    if (!next.ok) throw new Error(next.error.code);
+    expect(await store.commit({ roomId: room.id, expectedVersion: 4, room: next.room, before: room, deadline: null })).toBe('committed');
+    expect(await store.loadRoom(room.id)).toEqual({ room: next.room, version: 5 });
+    expect(await store.idleSince(7001)).toEqual([room.id]);
+    expect(await store.idleSince(7000)).toEqual([]);
+    await store.close();
+    const check = new Database(join(dir, DATABASE_FILE), { readonly: true });
+    const last = check.prepare('SELECT last_event FROM rooms').get() as { last_event: number };
+    expect(last.last_event).toBe(395 + next.room.timeline.length - 1);
+    expect(check.prepare("SELECT name FROM sqlite_schema WHERE name IN ('room_events', 'rooms_by_deadline', 'rooms_by_update')").all()).toEqual([]);
+    check.close();
+  });
+
+  it('reads back a timeline cut from the front below the limit, and one written anew', async () => {
+    const store = openSqliteStore(join(data.dir, 'cuts'));
+    const base = busyRoom();
+    const event = (at: number): Room['timeline'][number] => ({ ...base.timeline[0]!, at });
+    const five = { ...base, timeline: [1, 2, 3, 4, 5].map(event) };
+    await store.insertRoom({ room: five, deadline: null, seatKeys: [], invites: [] });
+    // Two dropped from the front, one appended: 4 kept of the 200 slots.
+    const cut = { ...five, timeline: [...five.timeline.slice(2), event(6)] };
+    expect(await store.commit({ roomId: base.id, expectedVersion: 1, room: cut, before: five, deadline: null })).toBe('committed');
+    expect((await store.loadRoom(base.id))?.room.timeline).toEqual(cut.timeline);
+    // The last stored event is gone: the timeline is written again whole.
+    const anew = { ...cut, timeline: [event(7), event(8)] };
+    expect(await store.commit({ roomId: base.id, expectedVersion: 2, room: anew, before: cut, deadline: null })).toBe('committed');
+    expect((await store.loadRoom(base.id))?.room.timeline).toEqual(anew.timeline);
+    await store.close();
+  });
+
+  it('has a slot for every event the machine keeps', () => {
+    expect(STORED_LIST_LIMIT).toBe(TIMELINE_SLOTS);
+    // The migration fixes the same number in the stored slots.
+    expect(MIGRATIONS[2]).toContain(`seq % ${TIMELINE_SLOTS}`);
   });
 });
