@@ -4,26 +4,20 @@
  * The full-system profile (docs/performance.md, "2 December, afternoon") found Duologue making
  * 11.8 `pwrite64` calls a command against the durable relay's 5.0: SQLite writes one WAL frame
  * (a page, in two writes) for every page a transaction changed. This script builds the store's
- * own schema (its migrations) with R rooms of 200 timeline events each, then runs commits in
- * groups as the server does, with the parts of a command's commit switched on one at a time,
- * and counts the WAL's frames a command (no checkpoint meanwhile). Two layouts the store does
- * not use are measured beside them, as the figures for a decision:
- * - `untouched columns`: the room's row rewritten without `updated_at` and `next_deadline`
- *   in its SET, so their indexes are left alone (SQLite rewrites an index entry whenever its
- *   column is SET, even to the same value);
- * - `timeline ring`: the timeline's events kept in 200 fixed slots per room (slot = seq % 200),
- *   each event overwriting the slot of the one it evicts, instead of appended at the end of the
- *   room's key range and the oldest deleted.
- * A second pass runs the same mixes with WAL checkpoints on (SQLite's default, every 1,000
- * pages) and reports the CPU per command.
+ * schema as its migrations leave it, the second (timeline rows appended, indexes on a room's last
+ * change and deadline) and the third (timeline slots, no such indexes), with R rooms of 200
+ * timeline events each, runs commits in groups as the server does, with the parts of a
+ * command's commit switched on one at a time, and counts the WAL's frames a command (no
+ * checkpoint meanwhile). A second pass runs the same mixes with WAL checkpoints on (SQLite's
+ * default, every 1,000 pages) and reports the process's CPU per command.
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { migrate } from '../server/store/sqlite-migrations';
-import { configure } from '../server/store/sqlite-writer';
+import { MIGRATIONS } from '../server/store/sqlite-migrations';
+import { configure, TIMELINE_SLOTS } from '../server/store/sqlite-writer';
 
 const { values } = parseArgs({
   options: {
@@ -36,24 +30,24 @@ const { values } = parseArgs({
 const ROOMS = Number(values.rooms);
 const COMMANDS = Number(values.commands);
 const GROUP = Number(values.group);
-const KEEP = 200;
+const KEEP = TIMELINE_SLOTS;
 const ROW = JSON.stringify({ filler: 'r'.repeat(880) });
 const event = (seq: number): string => JSON.stringify({ kind: 'step', at: 1_700_000_000_000 + seq, filler: 'e'.repeat(60 + (seq % 40)) });
 
 interface Mix {
   name: string;
-  row: 'as stored' | 'untouched columns' | 'none';
-  timeline: 'append and drop' | 'append only' | 'ring' | 'none';
+  schema: 2 | 3;
+  timeline: 'append' | 'append and drop' | 'slot' | 'none';
   accepted: boolean;
 }
 const MIXES: Mix[] = [
-  { name: "the room's row, as the store writes it", row: 'as stored', timeline: 'none', accepted: false },
-  { name: '+ timeline: append', row: 'as stored', timeline: 'append only', accepted: false },
-  { name: '+ timeline: drop the oldest', row: 'as stored', timeline: 'append and drop', accepted: false },
-  { name: "+ the accepted command's id (the store's whole commit)", row: 'as stored', timeline: 'append and drop', accepted: true },
-  { name: 'not used: row with untouched columns', row: 'untouched columns', timeline: 'append and drop', accepted: true },
-  { name: 'not used: timeline ring', row: 'as stored', timeline: 'ring', accepted: true },
-  { name: 'not used: both', row: 'untouched columns', timeline: 'ring', accepted: true },
+  { name: "second schema: the room's row", schema: 2, timeline: 'none', accepted: false },
+  { name: '+ timeline: append', schema: 2, timeline: 'append', accepted: false },
+  { name: '+ timeline: drop the oldest', schema: 2, timeline: 'append and drop', accepted: false },
+  { name: "+ the accepted command's id: the whole commit", schema: 2, timeline: 'append and drop', accepted: true },
+  { name: "third schema: the room's row", schema: 3, timeline: 'none', accepted: false },
+  { name: '+ timeline: the slot', schema: 3, timeline: 'slot', accepted: false },
+  { name: "+ the accepted command's id: the whole commit", schema: 3, timeline: 'slot', accepted: true },
 ];
 
 function measure(mix: Mix, checkpoints: boolean): { framesPerCommand: number; cpuMicros: number } {
@@ -62,35 +56,46 @@ function measure(mix: Mix, checkpoints: boolean): { framesPerCommand: number; cp
     const file = join(dir, 'db.sqlite');
     const db = new Database(file);
     configure(db);
-    migrate(db);
+    for (const step of MIGRATIONS.slice(0, mix.schema)) db.exec(step);
     db.pragma('wal_autocheckpoint = 0');
-    db.exec(`CREATE TABLE timeline_ring (
-      room_id TEXT NOT NULL, slot INTEGER NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
-      PRIMARY KEY (room_id, slot)) STRICT, WITHOUT ROWID`);
     const ids: string[] = [];
     const insertRoom = db.prepare('INSERT INTO rooms (id, data, version, updated_at, next_deadline) VALUES (?, ?, 1, ?, ?)');
-    const insertEvent = db.prepare('INSERT INTO room_events (room_id, seq, data) VALUES (?, ?, ?)');
-    const insertSlot = db.prepare('INSERT INTO timeline_ring (room_id, slot, seq, data) VALUES (?, ?, ?, ?)');
+    const insertEvent =
+      mix.schema === 2
+        ? db.prepare('INSERT INTO room_events (room_id, seq, data) VALUES (?, ?, ?)')
+        : db.prepare(`INSERT INTO room_timeline (room_id, seq, data, slot) VALUES (?, ?, ?, ? % ${KEEP})`);
     db.transaction(() => {
       for (let r = 0; r < ROOMS; r += 1) {
         const id = `room-${r.toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
         ids.push(id);
         insertRoom.run(id, ROW, 1, r % 3 === 0 ? 5_000 + r : null);
         for (let seq = 0; seq < KEEP; seq += 1) {
-          if (mix.timeline === 'ring') insertSlot.run(id, seq % KEEP, seq, event(seq));
-          else insertEvent.run(id, seq, event(seq));
+          if (mix.schema === 2) insertEvent.run(id, seq, event(seq));
+          else insertEvent.run(id, seq, event(seq), seq);
         }
       }
+      if (mix.schema === 3) db.exec(`UPDATE rooms SET last_event = ${KEEP - 1}`);
     })();
     db.pragma('wal_checkpoint(TRUNCATE)');
     if (checkpoints) db.pragma('wal_autocheckpoint = 1000');
 
+    // The statements of sqlite-writer.ts at each schema.
     const q = {
-      asStored: db.prepare('UPDATE rooms SET data = ?, version = version + 1, updated_at = ?, next_deadline = ? WHERE id = ? AND version = ?'),
-      untouched: db.prepare('UPDATE rooms SET data = ?, version = version + 1 WHERE id = ? AND version = ?'),
-      append: db.prepare('INSERT INTO room_events (room_id, seq, data) VALUES (?, ?, ?)'),
-      drop: db.prepare('DELETE FROM room_events WHERE room_id = ? AND seq <= ?'),
-      slot: db.prepare('UPDATE timeline_ring SET seq = ?, data = ? WHERE room_id = ? AND slot = ?'),
+      row2: db.prepare('UPDATE rooms SET data = ?, version = version + 1, updated_at = ?, next_deadline = ? WHERE id = ? AND version = ?'),
+      row3:
+        mix.schema === 3
+          ? db.prepare<[string, number, number | null, number, string, number], { last_event: number }>(
+              'UPDATE rooms SET data = ?, version = version + 1, updated_at = ?, next_deadline = ?, last_event = last_event + ? WHERE id = ? AND version = ? RETURNING last_event',
+            )
+          : null,
+      append: mix.schema === 2 ? db.prepare('INSERT INTO room_events (room_id, seq, data) VALUES (?, ?, ?)') : null,
+      drop: mix.schema === 2 ? db.prepare('DELETE FROM room_events WHERE room_id = ? AND seq <= ?') : null,
+      slot:
+        mix.schema === 3
+          ? db.prepare(
+              'INSERT INTO room_timeline (room_id, slot, seq, data) VALUES (?, ?, ?, ?) ON CONFLICT (room_id, slot) DO UPDATE SET seq = excluded.seq, data = excluded.data',
+            )
+          : null,
       remember: db.prepare('INSERT INTO accepted_commands (room_id, seat, command_id, rev) VALUES (?, ?, ?, ?)'),
     };
     const versions = new Map<string, number>();
@@ -101,14 +106,16 @@ function measure(mix: Mix, checkpoints: boolean): { framesPerCommand: number; cp
         const id = ids[r]!;
         const version = versions.get(id) ?? 1;
         now += 1;
-        if (mix.row === 'as stored') q.asStored.run(ROW, now, r % 3 === 0 ? 5_000 + r : null, id, version);
-        else if (mix.row === 'untouched columns') q.untouched.run(ROW, id, version);
+        const deadline = r % 3 === 0 ? 5_000 + r : null;
+        const added = mix.timeline === 'none' ? 0 : 1;
+        if (q.row3 === null) q.row2.run(ROW, now, deadline, id, version);
+        else q.row3.get(ROW, now, deadline, added, id, version);
         versions.set(id, version + 1);
         const seq = (lastSeq.get(id) ?? KEEP - 1) + 1;
         lastSeq.set(id, seq);
-        if (mix.timeline === 'append only' || mix.timeline === 'append and drop') q.append.run(id, seq, event(seq));
-        if (mix.timeline === 'append and drop') q.drop.run(id, seq - KEEP);
-        if (mix.timeline === 'ring') q.slot.run(seq, event(seq), id, seq % KEEP);
+        if (mix.timeline === 'append' || mix.timeline === 'append and drop') q.append!.run(id, seq, event(seq));
+        if (mix.timeline === 'append and drop') q.drop!.run(id, seq - KEEP);
+        if (mix.timeline === 'slot') q.slot!.run(id, seq % KEEP, seq, event(seq));
         if (mix.accepted) q.remember.run(id, 'A', `command-${now}`, version + 1);
       }
     });
