@@ -67,6 +67,9 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     expect(first.links.A).not.toBe(first.links.B);
     await expect.poll(() => t.page.locator('.qr svg').count()).toBe(2);
     await card('A').getByText(consoleEn.presence.invited).waitFor();
+    // A coach line can be written before anyone joined: the panel says it waits for them.
+    const waits = t.page.locator('[data-test=coach-waits]');
+    await waits.getByText(say(consoleEn.coach.waits, { who: `${consoleEn.seat.A} & ${consoleEn.seat.B}` })).waitFor();
     await screen(t, '23-console-invites');
 
     await joinAsPartner(a, first.links.A, 'Alex');
@@ -84,8 +87,10 @@ describe.skipIf(!run)("a therapist's live console, with two partners' phones", (
     expect(await inviteField(t.page, 'A').count()).toBe(0);
     expect(await inviteField(t.page, 'B').count()).toBe(1);
 
+    await waits.getByText(say(consoleEn.coach.waits, { who: consoleEn.seat.B })).waitFor();
     await joinAsPartner(b, first.links.B, 'Sam');
     await card('B').getByRole('heading', { name: /^Sam/ }).waitFor();
+    expect(await waits.count()).toBe(0);
     await t.page.locator('[data-test=phase]').getByText(consoleEn.phase.checkin).waitFor();
     // Every connection opens straight as a WebSocket: no long-polling first, whose upgrade a
     // closing page could cut halfway and leave its seat shown online for 45 s.

@@ -158,6 +158,7 @@ const consoleDe: ConsoleMessages = {
     both: 'Beide',
     text: 'Dein Hinweis',
     hint: 'Er erscheint auf dem Handy als Karte, die sich wegklicken lässt.',
+    waits: 'Noch nicht dabei: {who}. Der Hinweis wartet und erscheint, sobald das Gespräch geöffnet wird.',
     count: '{n} von {max}',
     send: 'Hinweis senden',
     sent: 'Gesendete Hinweise',

@@ -157,6 +157,7 @@ const consoleEn = {
     both: 'Both',
     text: 'Your line',
     hint: 'It shows on their phone as a card they can put away.',
+    waits: 'Not joined yet: {who}. The line waits, and shows once they open the talk.',
     count: '{n} of {max}',
     send: 'Send the line',
     sent: 'Lines sent',

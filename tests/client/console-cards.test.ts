@@ -1,6 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
-import { viewFor, type Room, type StateView } from '../../protocol';
-import { MIN, T0, ok, seated } from '../protocol/helpers';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { claimSeat, viewFor, type Room, type StateView } from '../../protocol';
+import { MIN, T0, newRoom, ok, seated } from '../protocol/helpers';
 import en from '../../client/src/i18n/console-en';
 import { renderScreen, textOf } from './render';
 
@@ -27,6 +27,7 @@ vi.mock('../../client/src/lib/moderator-link', () => ({
 
 const { useConsoleStore } = await import('../../client/src/stores/console');
 const { default: PartnerCard } = await import('../../client/src/components/console/PartnerCard.vue');
+const { default: CoachPanel } = await import('../../client/src/components/console/CoachPanel.vue');
 
 /** A therapist's room in which Ben first answers "not safe", then changes the answer. */
 function benChangesHisAnswer(): { unsafe: Room; changed: Room } {
@@ -84,5 +85,40 @@ describe('a "not safe" answer changed on a partner\'s phone', () => {
     const never = await bensCard(changed);
     expect(never.changed).toBe(false);
     expect(never.text).not.toContain(earlier);
+  });
+});
+
+describe('the coach panel, before a partner has joined', () => {
+  // The seats' words ("First partner") come from the app's own i18n, as the console's route loads them.
+  beforeAll(async () => {
+    const { loadConsoleMessages } = await import('../../client/src/i18n/console');
+    await loadConsoleMessages();
+  });
+
+  /** The panel as it first shows (a line to both), once the room's view arrived. */
+  async function coachPanel(room: Room, locale: 'en' | 'de' = 'en'): Promise<string> {
+    const html = await renderScreen(CoachPanel, {
+      locale,
+      props: { roomId: ROOM_ID },
+      prepare: () => {
+        useConsoleStore().start();
+        sendState!(viewFor(room, 'moderator', T0 + MIN));
+      },
+    });
+    return textOf(html);
+  }
+
+  it('says that a line to someone not joined yet waits for them, and names who', async () => {
+    const annOnly = claimSeat(newRoom({ as: 'moderator' }), 'A', 'Ann', T0).room;
+    expect(await coachPanel(annOnly)).toContain(en.coach.waits.replace('{who}', en.seat.B));
+    const nobody = newRoom({ as: 'moderator' });
+    expect(await coachPanel(nobody)).toContain(en.coach.waits.replace('{who}', `${en.seat.A} & ${en.seat.B}`));
+    expect(await coachPanel(nobody, 'de')).toContain('Noch nicht dabei: ');
+  });
+
+  it('says nothing of the kind once both have joined', async () => {
+    const text = await coachPanel(seated({ as: 'moderator' }));
+    expect(text).toContain(en.coach.send);
+    expect(text).not.toContain(en.coach.waits.split(':')[0]!);
   });
 });
