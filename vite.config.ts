@@ -38,6 +38,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     // Builds the client once (when stale) before any test file runs.
     globalSetup: ['tests/support/global-setup.ts'],
+    setupFiles: ['tests/support/close-browsers.ts'],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -85,7 +85,9 @@ function browserFor(args: string[]): { key: string; browser: Promise<Browser> } 
     entry = { browser, devices: 0 };
     browsers.set(key, entry);
     const forget = (): void => {
-      if (browsers.get(key) === entry) browsers.delete(key);
+      if (browsers.get(key) !== entry) return;
+      if (entry!.idle !== undefined) clearTimeout(entry!.idle);
+      browsers.delete(key);
     };
     browser.then((b) => b.on('disconnected', forget), forget);
   }
@@ -101,11 +103,23 @@ function release(key: string, browser: Promise<Browser>): void {
   entry.devices -= 1;
   if (entry.devices > 0) return;
   entry.idle = setTimeout(() => {
-    browsers.delete(key);
+    if (browsers.get(key) === entry) browsers.delete(key);
     void browser.then((b) => b.close()).catch(() => undefined);
   }, IDLE_CLOSE_MS);
   entry.idle.unref();
 }
+
+/**
+ * Closes every Chromium this process started. Vitest runs it after each test file
+ * (tests/support/close-browsers.ts), so none outlives its worker.
+ */
+export async function closeBrowsers(): Promise<void> {
+  const open = [...browsers.values()];
+  browsers.clear();
+  for (const entry of open) if (entry.idle !== undefined) clearTimeout(entry.idle);
+  await Promise.all(open.map((entry) => entry.browser.then((b) => b.close()).catch(() => undefined)));
+}
+(globalThis as { closeDuologueBrowsers?: () => Promise<void> }).closeDuologueBrowsers = closeBrowsers;
 
 /**
  * Opens one device: a fresh browser context (its own storage, cookies, cache, service workers

@@ -54,6 +54,10 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     (options) => (globalThis as unknown as { axe: { run(options: RunOptions): Promise<AxeResults> } }).axe.run(options),
     AXE_OPTIONS,
   );
+  // A rule that throws is reported as incomplete with its error, not as a violation: a check
+  // that could not run must not read as passed.
+  const failed = results.incomplete.filter((r) => (r as { error?: unknown }).error !== undefined).map((r) => r.id);
+  if (failed.length > 0) throw new Error(`axe-core could not run: ${failed.join(', ')}`);
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
