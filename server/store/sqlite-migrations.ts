@@ -84,14 +84,18 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-/** Brings the database schema up to date inside one transaction. */
+/**
+ * Brings the database schema up to date inside one transaction. The version is read inside it,
+ * under the write lock (BEGIN IMMEDIATE), so a second process opening the same file meanwhile
+ * waits for the first and then finds nothing left to do.
+ */
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(`The database schema (version ${current}) is newer than this server knows (${MIGRATIONS.length}).`);
-  }
   db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`The database schema (version ${current}) is newer than this server knows (${MIGRATIONS.length}).`);
+    }
     for (let i = current; i < MIGRATIONS.length; i += 1) db.exec(MIGRATIONS[i]!);
-    db.pragma(`user_version = ${MIGRATIONS.length}`);
-  })();
+    if (current < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
 }

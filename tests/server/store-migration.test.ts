@@ -1,6 +1,9 @@
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from '../../server/client-build';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyCommand, claimSeat, createRoom, STORED_LIST_LIMIT, type Room } from '../../protocol';
 import { MIGRATIONS } from '../../server/store/sqlite-migrations';
@@ -140,4 +143,40 @@ describe('the store migration that keeps the timeline in slots', () => {
     // The migration fixes the same number in the stored slots.
     expect(MIGRATIONS[2]).toContain(`seq % ${TIMELINE_SLOTS}`);
   });
+});
+
+describe('two processes opening one database that needs migrating', () => {
+  it('lets the second wait for the first one\'s migration, and then find nothing left to do', async () => {
+    const dir = join(data.dir, 'two-processes');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = join(dir, DATABASE_FILE);
+    const first = new Database(file);
+    first.pragma('journal_mode = WAL');
+    first.exec(MIGRATIONS[0]!);
+    first.exec(MIGRATIONS[1]!);
+    first.pragma('user_version = 2');
+    // The first process is migrating: it holds the write lock.
+    first.exec('BEGIN IMMEDIATE');
+    const store = pathToFileURL(join(PROJECT_ROOT, 'server', 'store', 'sqlite-store.ts')).href;
+    const script = `const { openSqliteStore } = await import(${JSON.stringify(store)});
+      process.stdout.write('opening\\n');
+      const opened = openSqliteStore(${JSON.stringify(dir)});
+      await opened.close();
+      process.stdout.write('opened\\n');`;
+    const second = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_ROOT });
+    let out = '';
+    let err = '';
+    second.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    second.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => second.on('exit', resolve));
+    await expect.poll(() => out, { timeout: 20_000 }).toContain('opening');
+    // The second is in its own migration by now, waiting on the lock (its busy timeout is 5 s).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    first.exec(MIGRATIONS[2]!);
+    first.pragma(`user_version = ${MIGRATIONS.length}`);
+    first.exec('COMMIT');
+    first.close();
+    expect(await exited, err).toBe(0);
+    expect(out).toContain('opened');
+  }, 30_000);
 });
