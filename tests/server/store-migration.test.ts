@@ -29,14 +29,21 @@ function busyRoom(): Room {
   return room;
 }
 
+/** A database as a server that ran only the first `version` migrations left it. */
+function databaseAt(dir: string, version: number): Database.Database {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const db = new Database(join(dir, DATABASE_FILE));
+  db.pragma('journal_mode = WAL');
+  for (const step of MIGRATIONS.slice(0, version)) db.exec(step);
+  db.pragma(`user_version = ${version}`);
+  return db;
+}
+
 describe('the store migration that gives long lists rows of their own', () => {
   it('keeps every room written by the first schema, whole, and writes on from there', async () => {
     const dir = join(data.dir, 'old');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const room = busyRoom();
-    const old = new Database(join(dir, DATABASE_FILE));
-    old.exec(MIGRATIONS[0]!);
-    old.pragma('user_version = 1');
+    const old = databaseAt(dir, 1);
     old.prepare('INSERT INTO rooms (id, data, version, updated_at, next_deadline) VALUES (?, ?, 3, ?, NULL)').run(room.id, JSON.stringify(room), room.updatedAt);
     old.close();
 
@@ -89,12 +96,8 @@ describe('the store migration that gives long lists rows of their own', () => {
 describe('the store migration that keeps the timeline in slots', () => {
   it('keeps every event of a room written by the second schema, in order, and appends after them', async () => {
     const dir = join(data.dir, 'second');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const room = busyRoom();
-    const old = new Database(join(dir, DATABASE_FILE));
-    old.exec(MIGRATIONS[0]!);
-    old.exec(MIGRATIONS[1]!);
-    old.pragma('user_version = 2');
+    const old = databaseAt(dir, 2);
     const { timeline, notes, coach, repairs, ...row } = room;
     old.prepare('INSERT INTO rooms (id, data, version, updated_at, next_deadline) VALUES (?, ?, 4, ?, ?)').run(room.id, JSON.stringify(row), room.updatedAt, 9000);
     // Stored as the second schema's writer left them: seqs counting on from earlier, dropped ones gone.
@@ -148,13 +151,7 @@ describe('the store migration that keeps the timeline in slots', () => {
 describe('two processes opening one database that needs migrating', () => {
   it('lets the second wait for the first one\'s migration, and then find nothing left to do', async () => {
     const dir = join(data.dir, 'two-processes');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = join(dir, DATABASE_FILE);
-    const first = new Database(file);
-    first.pragma('journal_mode = WAL');
-    first.exec(MIGRATIONS[0]!);
-    first.exec(MIGRATIONS[1]!);
-    first.pragma('user_version = 2');
+    const first = databaseAt(dir, 2);
     // The first process is migrating: it holds the write lock.
     first.exec('BEGIN IMMEDIATE');
     const store = pathToFileURL(join(PROJECT_ROOT, 'server', 'store', 'sqlite-store.ts')).href;
