@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { launchPhone } from '../tests/browser/support/chromium';
+import { launchPhone, LONDON } from '../tests/browser/support/chromium';
 import { checkIn, createRoom, talkFor } from './generator/setup';
 import { spread, round3, type Spread } from './measure/stats';
 import { PROJECT_ROOT, startDuologue } from './servers';
@@ -114,7 +114,8 @@ export async function measureClient(runs: number): Promise<ClientResult> {
     partners.sockets.A.disconnect();
     const seatRecord = JSON.stringify({ seat: 'A', seatKey: room.keys.A });
     for (let run = 0; run < runs; run += 1) {
-      const phone = await launchPhone(server.url);
+      // A Chromium of its own each run, as a phone opening the app cold.
+      const phone = await launchPhone(server.url, LONDON, { ownProfile: true });
       try {
         await phone.context.addInitScript({
           content: `localStorage.setItem(${JSON.stringify(`duologue:seat:${room.roomId}`)}, ${JSON.stringify(seatRecord)});`,

@@ -55,7 +55,7 @@ export interface Extras {
   fakeMicrophone?: 'allowed' | 'refused';
   /**
    * A Chromium of its own with a persistent profile, for what an incognito-like context does not
-   * offer: Chromium will not install an app from one (`in-incognito`).
+   * offer (Chromium will not install an app from one: `in-incognito`), or for a cold start.
    */
   ownProfile?: boolean;
 }
@@ -69,94 +69,57 @@ const FAKE_MICROPHONE = {
 export const LONDON: Where = { locale: 'en-US', timezoneId: 'Europe/London' };
 
 /**
- * The running Chromiums, one per set of flags. Starting Chromium takes 1.5–2 s on this machine
- * and closing it 0.25 s; a fresh context with its page takes about 0.4 s.
+ * The running Chromiums, one per set of flags, kept until the test file ends (closeBrowsers).
+ * Starting Chromium takes 1.5–2 s on this machine and closing it 0.25 s; a fresh context with
+ * its page takes about 0.4 s.
  */
-const browsers = new Map<string, { browser: Promise<Browser>; devices: number; idle?: NodeJS.Timeout }>();
-/** A Chromium with no device open is closed after this long (unref'd: it never holds a process open). */
-const IDLE_CLOSE_MS = 5_000;
+const browsers = new Map<string, Promise<Browser>>();
 
-function browserFor(args: string[]): { key: string; browser: Promise<Browser> } {
+function browserFor(args: string[]): Promise<Browser> {
   const key = args.join(' ');
-  let entry = browsers.get(key);
-  if (entry === undefined) {
-    // Playwright gives each launch a fresh temporary --user-data-dir and removes it on close.
-    const browser = chromium.launch({ executablePath: CHROMIUM_PATH, args });
-    entry = { browser, devices: 0 };
-    browsers.set(key, entry);
-    const forget = (): void => {
-      if (browsers.get(key) !== entry) return;
-      if (entry!.idle !== undefined) clearTimeout(entry!.idle);
-      browsers.delete(key);
-    };
-    browser.then((b) => b.on('disconnected', forget), forget);
-  }
-  if (entry.idle !== undefined) clearTimeout(entry.idle);
-  entry.idle = undefined;
-  entry.devices += 1;
-  return { key, browser: entry.browser };
-}
-
-function release(key: string, browser: Promise<Browser>): void {
-  const entry = browsers.get(key);
-  if (entry === undefined || entry.browser !== browser) return;
-  entry.devices -= 1;
-  if (entry.devices > 0) return;
-  entry.idle = setTimeout(() => {
-    if (browsers.get(key) === entry) browsers.delete(key);
-    void browser.then((b) => b.close()).catch(() => undefined);
-  }, IDLE_CLOSE_MS);
-  entry.idle.unref();
+  const running = browsers.get(key);
+  if (running !== undefined) return running;
+  // Playwright gives each launch a fresh temporary --user-data-dir and removes it on close.
+  const browser = chromium.launch({ executablePath: CHROMIUM_PATH, args });
+  browsers.set(key, browser);
+  const forget = (): void => {
+    if (browsers.get(key) === browser) browsers.delete(key);
+  };
+  browser.then((b) => b.on('disconnected', forget), forget);
+  return browser;
 }
 
 /**
- * Closes every Chromium this process started. Vitest runs it after each test file
+ * Closes every shared Chromium this process started. Vitest runs it after each test file
  * (tests/support/close-browsers.ts), so none outlives its worker.
  */
 export async function closeBrowsers(): Promise<void> {
   const open = [...browsers.values()];
   browsers.clear();
-  for (const entry of open) if (entry.idle !== undefined) clearTimeout(entry.idle);
-  await Promise.all(open.map((entry) => entry.browser.then((b) => b.close()).catch(() => undefined)));
+  await Promise.all(open.map((browser) => browser.then((b) => b.close()).catch(() => undefined)));
 }
 (globalThis as { closeDuologueBrowsers?: () => Promise<void> }).closeDuologueBrowsers = closeBrowsers;
 
 /**
  * Opens one device: a fresh browser context (its own storage, cookies, cache, service workers
- * and permissions: two devices share nothing a page can see) in the system Chromium launched
- * with the same flags, started on first use with a fresh `--user-data-dir`.
+ * and permissions: two devices share nothing a page can see) in the shared Chromium launched
+ * with the same flags, started on first use with a fresh `--user-data-dir`. With `ownProfile`,
+ * a Chromium of its own, closed with the device.
  */
 export async function launchDevice(baseURL: string, device: Device, where: Where = LONDON, extras: Extras = {}): Promise<Phone> {
   if (!chromiumAvailable) throw new Error(`Chromium is missing at ${CHROMIUM_PATH}; the browser tests need it.`);
   const args = [...ARGS, ...(extras.args ?? []), ...(extras.fakeMicrophone === undefined ? [] : FAKE_MICROPHONE[extras.fakeMicrophone])];
   if (extras.ownProfile === true) return launchWithProfile(baseURL, device, where, extras, args);
-  const { key, browser } = browserFor(args);
-  let context: BrowserContext | undefined;
+  const context = await (await browserFor(args)).newContext(contextOptions(baseURL, device, where, extras));
   let page: Page;
   try {
-    context = await (await browser).newContext(contextOptions(baseURL, device, where, extras));
     page = await context.newPage();
   } catch (error) {
-    await context?.close().catch(() => undefined);
-    release(key, browser);
+    await context.close().catch(() => undefined);
     throw error;
   }
   page.setDefaultTimeout(10_000);
-  let closed = false;
-  const opened = context;
-  return {
-    context: opened,
-    page,
-    async close() {
-      if (closed) return;
-      closed = true;
-      try {
-        await opened.close();
-      } finally {
-        release(key, browser);
-      }
-    },
-  };
+  return { context, page, close: () => context.close() };
 }
 
 function contextOptions(baseURL: string, device: Device, where: Where, extras: Extras): BrowserContextOptions {
