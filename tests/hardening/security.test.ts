@@ -351,14 +351,16 @@ describe('the page and the API in a browser', () => {
     try {
       const { url } = await serve({}, clientDir);
       // The Socket.IO engine's own answers too: its handshake, and a later long-polling answer,
-      // the kind that carries states (a POST of a ping, then the GET that brings the pong).
+      // the kind that carries states. The POST asks to join the namespace without a seat key;
+      // the GET brings the refusal at once (a GET with nothing to bring would wait for the ping).
       const opened = await (await fetch(`${url}/socket.io/?EIO=4&transport=polling`)).text();
       const sid = (JSON.parse(opened.slice(1)) as { sid: string }).sid;
       const session = `/socket.io/?EIO=4&transport=polling&sid=${sid}`;
-      expect((await fetch(`${url}${session}`, { method: 'POST', body: '3probe' })).status).toBe(200);
+      expect((await fetch(`${url}${session}`, { method: 'POST', body: '40' })).status).toBe(200);
       for (const path of ['/', '/join/AAAAAAAAAAAAAAAAAAAAAA', '/api/health', '/socket.io/?EIO=4&transport=polling', session]) {
         const response = await fetch(`${url}${path}`);
         expect(response.status, path).toBe(200);
+        if (path === session) expect(await response.text()).toMatch(/^44/);
         const csp = response.headers.get('content-security-policy') ?? '';
         const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
         expect(directives.get('default-src'), path).toEqual(["'self'"]);
