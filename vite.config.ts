@@ -46,5 +46,9 @@ export default defineConfig({
     // short on a shared 2-core machine. A poll that passes returns as soon as it does.
     expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
+    // Two test files at a time, on two cores: most of a browser test's time is real waiting
+    // (a break's twelve seconds, a phrase's nine), so a second file fills it. One at a time
+    // took about twelve minutes here, two about nine.
+    maxWorkers: 2,
   },
 });

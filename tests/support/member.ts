@@ -10,7 +10,9 @@ import type {
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const WAIT_MS = 5000;
+// How long an ack or an awaited state may take. Test files run two at a time on two cores, a
+// browser test's Chromium and servers beside them: a passing wait returns as soon as it may.
+const WAIT_MS = 15_000;
 
 /**
  * One connected device of a seat: a real socket.io-client socket that keeps every
